@@ -1,0 +1,8 @@
+//! The REST front end: route table, request decoding and one module per MLflow resource.
+
+pub mod experiments;
+pub mod extract;
+pub mod health;
+pub mod op;
+pub mod routes;
+pub mod runs;

@@ -1,0 +1,97 @@
+//! One variant per MLflow RPC, under its proto name. Span names and the permission each
+//! operation needs come from here; `permission()` has no catch-all arm, so a new endpoint
+//! without a permission does not compile.
+
+/// What an operation needs, in the terms of MLflow's basic-auth app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Open to anyone who can reach the server (health, version).
+    None,
+    Read,
+    Edit,
+    Manage,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Health,
+    Version,
+    CreateExperiment,
+    GetExperiment,
+    GetExperimentByName,
+    SearchExperiments,
+    DeleteExperiment,
+    RestoreExperiment,
+    UpdateExperiment,
+    SetExperimentTag,
+    DeleteExperimentTag,
+    CreateRun,
+    GetRun,
+    UpdateRun,
+    DeleteRun,
+    RestoreRun,
+    SearchRuns,
+    LogMetric,
+    LogParam,
+    LogBatch,
+    SetTag,
+    DeleteTag,
+    GetMetricHistory,
+}
+
+impl Op {
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Health => "Health",
+            Op::Version => "Version",
+            Op::CreateExperiment => "CreateExperiment",
+            Op::GetExperiment => "GetExperiment",
+            Op::GetExperimentByName => "GetExperimentByName",
+            Op::SearchExperiments => "SearchExperiments",
+            Op::DeleteExperiment => "DeleteExperiment",
+            Op::RestoreExperiment => "RestoreExperiment",
+            Op::UpdateExperiment => "UpdateExperiment",
+            Op::SetExperimentTag => "SetExperimentTag",
+            Op::DeleteExperimentTag => "DeleteExperimentTag",
+            Op::CreateRun => "CreateRun",
+            Op::GetRun => "GetRun",
+            Op::UpdateRun => "UpdateRun",
+            Op::DeleteRun => "DeleteRun",
+            Op::RestoreRun => "RestoreRun",
+            Op::SearchRuns => "SearchRuns",
+            Op::LogMetric => "LogMetric",
+            Op::LogParam => "LogParam",
+            Op::LogBatch => "LogBatch",
+            Op::SetTag => "SetTag",
+            Op::DeleteTag => "DeleteTag",
+            Op::GetMetricHistory => "GetMetricHistory",
+        }
+    }
+
+    /// The permission MLflow's auth app requires (`mlflow/server/auth/__init__.py`
+    /// `BEFORE_REQUEST_VALIDATORS`).
+    pub fn permission(self) -> Permission {
+        match self {
+            Op::Health | Op::Version => Permission::None,
+            Op::CreateExperiment | Op::SearchExperiments | Op::GetExperimentByName => {
+                Permission::Read
+            }
+            Op::GetExperiment | Op::GetRun | Op::SearchRuns | Op::GetMetricHistory => {
+                Permission::Read
+            }
+            Op::CreateRun
+            | Op::UpdateRun
+            | Op::RestoreRun
+            | Op::LogMetric
+            | Op::LogParam
+            | Op::LogBatch
+            | Op::SetTag
+            | Op::DeleteTag
+            | Op::SetExperimentTag
+            | Op::DeleteExperimentTag
+            | Op::UpdateExperiment
+            | Op::RestoreExperiment => Permission::Edit,
+            Op::DeleteRun | Op::DeleteExperiment => Permission::Manage,
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! Every endpoint, one line each. MLflow registers each RPC under `/api/2.0` and
+//! `/ajax-api/2.0` (`_get_paths` in `mlflow/server/handlers.py`); one loop does the same here,
+//! and `--static-prefix` nests the whole router.
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
+use tracing::Instrument;
+
+use crate::api::op::Op;
+use crate::api::{experiments as exp, health, runs};
+use crate::app::AppState;
+use crate::error::{ErrorCode, MlflowError};
+
+/// `(operation, path under /api/2.0, handler)`.
+fn rpc_routes() -> Vec<(Op, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (
+            Op::CreateExperiment,
+            "/mlflow/experiments/create",
+            post(exp::create_experiment),
+        ),
+        (
+            Op::GetExperiment,
+            "/mlflow/experiments/get",
+            get(exp::get_experiment),
+        ),
+        (
+            Op::GetExperimentByName,
+            "/mlflow/experiments/get-by-name",
+            get(exp::get_experiment_by_name),
+        ),
+        (
+            Op::SearchExperiments,
+            "/mlflow/experiments/search",
+            post(exp::search_experiments).get(exp::search_experiments),
+        ),
+        (
+            Op::DeleteExperiment,
+            "/mlflow/experiments/delete",
+            post(exp::delete_experiment),
+        ),
+        (
+            Op::RestoreExperiment,
+            "/mlflow/experiments/restore",
+            post(exp::restore_experiment),
+        ),
+        (
+            Op::UpdateExperiment,
+            "/mlflow/experiments/update",
+            post(exp::update_experiment),
+        ),
+        (
+            Op::SetExperimentTag,
+            "/mlflow/experiments/set-experiment-tag",
+            post(exp::set_experiment_tag),
+        ),
+        (
+            Op::DeleteExperimentTag,
+            "/mlflow/experiments/delete-experiment-tag",
+            post(exp::delete_experiment_tag),
+        ),
+        (Op::CreateRun, "/mlflow/runs/create", post(runs::create_run)),
+        (Op::GetRun, "/mlflow/runs/get", get(runs::get_run)),
+        (Op::UpdateRun, "/mlflow/runs/update", post(runs::update_run)),
+        (Op::DeleteRun, "/mlflow/runs/delete", post(runs::delete_run)),
+        (
+            Op::RestoreRun,
+            "/mlflow/runs/restore",
+            post(runs::restore_run),
+        ),
+        (
+            Op::SearchRuns,
+            "/mlflow/runs/search",
+            post(runs::search_runs),
+        ),
+        (
+            Op::LogMetric,
+            "/mlflow/runs/log-metric",
+            post(runs::log_metric),
+        ),
+        (
+            Op::LogParam,
+            "/mlflow/runs/log-parameter",
+            post(runs::log_param),
+        ),
+        (
+            Op::LogBatch,
+            "/mlflow/runs/log-batch",
+            post(runs::log_batch),
+        ),
+        (Op::SetTag, "/mlflow/runs/set-tag", post(runs::set_tag)),
+        (
+            Op::DeleteTag,
+            "/mlflow/runs/delete-tag",
+            post(runs::delete_tag),
+        ),
+        (
+            Op::GetMetricHistory,
+            "/mlflow/metrics/get-history",
+            get(runs::get_metric_history),
+        ),
+    ]
+}
+
+/// The whole HTTP surface, before `--static-prefix` is applied.
+pub fn router() -> Router<AppState> {
+    let mut router = Router::new()
+        .route(
+            "/health",
+            get(health::health).layer(from_fn_with_state(Op::Health, record_op)),
+        )
+        .route(
+            "/version",
+            get(health::version).layer(from_fn_with_state(Op::Version, record_op)),
+        );
+    for (op, path, handler) in rpc_routes() {
+        let handler = handler
+            .fallback(method_not_allowed)
+            .layer(from_fn_with_state(op, record_op));
+        for prefix in ["/api/2.0", "/ajax-api/2.0"] {
+            router = router.route(&format!("{prefix}{path}"), handler.clone());
+        }
+    }
+    router.fallback(endpoint_not_found)
+}
+
+/// Runs the request inside a span named after its operation and logs the outcome.
+async fn record_op(State(op): State<Op>, req: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let span = tracing::info_span!("rpc", op = op.name(), permission = ?op.permission());
+    let response = next.run(req).instrument(span).await;
+    tracing::debug!(
+        op = op.name(),
+        status = response.status().as_u16(),
+        duration_ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
+
+/// Unknown paths answer 404 with MLflow's JSON error shape; the client maps a 404 to
+/// ENDPOINT_NOT_FOUND either way.
+async fn endpoint_not_found(req: Request) -> Response {
+    MlflowError::new(
+        ErrorCode::ENDPOINT_NOT_FOUND,
+        format!("No endpoint {} {}", req.method(), req.uri().path()),
+    )
+    .into_response()
+}
+
+async fn method_not_allowed(req: Request) -> Response {
+    let mut resp = MlflowError::new(
+        ErrorCode::BAD_REQUEST,
+        format!(
+            "Method {} is not allowed for {}",
+            req.method(),
+            req.uri().path()
+        ),
+    )
+    .into_response();
+    *resp.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    resp
+}

@@ -1,0 +1,276 @@
+//! Run, param, tag and metric RPCs (`_create_run` … `_get_metric_history` in
+//! `mlflow/server/handlers.py`). Run-scoped requests accept `run_uuid` where MLflow does.
+
+use axum::extract::State;
+
+use crate::api::extract::{Check::*, Proto};
+use crate::app::AppState;
+use crate::error::MlflowError;
+use crate::error::Result;
+use crate::store::metrics::{Batch, MetricPoint};
+use crate::wire::tracking::{
+    CreateRun, DeleteRun, DeleteTag, GetMetricHistory, GetRun, LogBatch, LogMetric, LogParam,
+    MetricsResponse, RestoreRun, RunResponse, SearchRuns, SearchRunsResponse, SetTag, UpdateRun,
+    UpdateRunResponse, ViewType,
+};
+use crate::wire::{Empty, Json};
+
+/// `request_message.run_id or request_message.run_uuid`.
+fn run_id_or_uuid(run_id: Option<String>, run_uuid: Option<String>) -> String {
+    run_id
+        .filter(|r| !r.is_empty())
+        .or(run_uuid)
+        .unwrap_or_default()
+}
+
+/// POST /mlflow/runs/create
+pub async fn create_run(
+    State(st): State<AppState>,
+    req: Proto<CreateRun>,
+) -> Result<Json<RunResponse>> {
+    req.check(&[
+        ("experiment_id", &[Str]),
+        ("start_time", &[IntLike]),
+        ("run_name", &[Str]),
+    ])?;
+    let m = req.msg;
+    let tags = m
+        .tags
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| (t.key.unwrap_or_default(), t.value.unwrap_or_default()))
+        .collect();
+    let run = st
+        .store
+        .create_run(
+            &m.experiment_id.unwrap_or_default(),
+            &m.user_id.unwrap_or_default(),
+            m.start_time.unwrap_or(0),
+            tags,
+            &m.run_name.unwrap_or_default(),
+        )
+        .await?;
+    Ok(Json(RunResponse { run }))
+}
+
+/// GET /mlflow/runs/get
+pub async fn get_run(State(st): State<AppState>, req: Proto<GetRun>) -> Result<Json<RunResponse>> {
+    req.check(&[("run_id", &[Required, Str])])?;
+    let run_id = run_id_or_uuid(req.msg.run_id, req.msg.run_uuid);
+    Ok(Json(RunResponse {
+        run: st.store.get_run(&run_id).await?,
+    }))
+}
+
+/// POST /mlflow/runs/update
+pub async fn update_run(
+    State(st): State<AppState>,
+    req: Proto<UpdateRun>,
+) -> Result<Json<UpdateRunResponse>> {
+    req.check(&[
+        ("run_id", &[Required, Str]),
+        ("end_time", &[IntLike]),
+        ("status", &[Str]),
+        ("run_name", &[Str]),
+    ])?;
+    let m = req.msg;
+    let run_id = run_id_or_uuid(m.run_id, m.run_uuid);
+    let run_info = st
+        .store
+        .update_run_info(&run_id, m.status, m.end_time, m.run_name.as_deref())
+        .await?;
+    Ok(Json(UpdateRunResponse { run_info }))
+}
+
+/// POST /mlflow/runs/delete
+pub async fn delete_run(State(st): State<AppState>, req: Proto<DeleteRun>) -> Result<Json<Empty>> {
+    req.check(&[("run_id", &[Required, Str])])?;
+    st.store
+        .set_run_lifecycle(&req.msg.run_id.unwrap_or_default(), true)
+        .await?;
+    Ok(Json(Empty {}))
+}
+
+/// POST /mlflow/runs/restore
+pub async fn restore_run(
+    State(st): State<AppState>,
+    req: Proto<RestoreRun>,
+) -> Result<Json<Empty>> {
+    req.check(&[("run_id", &[Required, Str])])?;
+    st.store
+        .set_run_lifecycle(&req.msg.run_id.unwrap_or_default(), false)
+        .await?;
+    Ok(Json(Empty {}))
+}
+
+/// POST /mlflow/runs/log-metric
+pub async fn log_metric(State(st): State<AppState>, req: Proto<LogMetric>) -> Result<Json<Empty>> {
+    req.check(&[
+        ("run_id", &[Required, Str]),
+        ("key", &[Required, Str]),
+        ("value", &[Required, FloatLike]),
+        ("timestamp", &[IntLike, Required]),
+        ("step", &[IntLike]),
+        ("model_id", &[Str]),
+        ("dataset_name", &[Str]),
+        ("dataset_digest", &[Str]),
+    ])?;
+    let m = req.msg;
+    let point = MetricPoint {
+        key: m.key.unwrap_or_default(),
+        value: m.value.unwrap_or(0.0),
+        timestamp: m.timestamp.unwrap_or(0),
+        step: m.step.unwrap_or(0),
+    };
+    st.store
+        .log_metric(&run_id_or_uuid(m.run_id, m.run_uuid), point)
+        .await?;
+    Ok(Json(Empty {}))
+}
+
+/// POST /mlflow/runs/log-parameter
+pub async fn log_param(State(st): State<AppState>, req: Proto<LogParam>) -> Result<Json<Empty>> {
+    req.check(&[
+        ("run_id", &[Required, Str]),
+        ("key", &[Required, Str]),
+        ("value", &[Str]),
+    ])?;
+    let m = req.msg;
+    st.store
+        .log_param(
+            &run_id_or_uuid(m.run_id, m.run_uuid),
+            &m.key.unwrap_or_default(),
+            &m.value.unwrap_or_default(),
+        )
+        .await?;
+    Ok(Json(Empty {}))
+}
+
+/// POST /mlflow/runs/set-tag
+pub async fn set_tag(State(st): State<AppState>, req: Proto<SetTag>) -> Result<Json<Empty>> {
+    req.check(&[
+        ("run_id", &[Required, Str]),
+        ("key", &[Required, Str]),
+        ("value", &[Str]),
+    ])?;
+    let m = req.msg;
+    st.store
+        .set_tag(
+            &run_id_or_uuid(m.run_id, m.run_uuid),
+            &m.key.unwrap_or_default(),
+            &m.value.unwrap_or_default(),
+        )
+        .await?;
+    Ok(Json(Empty {}))
+}
+
+/// POST /mlflow/runs/delete-tag
+pub async fn delete_tag(State(st): State<AppState>, req: Proto<DeleteTag>) -> Result<Json<Empty>> {
+    req.check(&[("run_id", &[Required, Str]), ("key", &[Required, Str])])?;
+    let m = req.msg;
+    st.store
+        .delete_tag(&m.run_id.unwrap_or_default(), &m.key.unwrap_or_default())
+        .await?;
+    Ok(Json(Empty {}))
+}
+
+/// POST /mlflow/runs/log-batch
+pub async fn log_batch(State(st): State<AppState>, req: Proto<LogBatch>) -> Result<Json<Empty>> {
+    req.check(&[
+        ("run_id", &[Str, Required]),
+        (
+            "metrics",
+            &[Array, ItemsHave(&["key", "value", "timestamp"], "metrics")],
+        ),
+        ("params", &[Array, ItemsHave(&["key"], "params")]),
+        ("tags", &[Array, ItemsHave(&["key"], "tags")]),
+    ])?;
+    let m = req.msg;
+    let batch = Batch {
+        metrics: m
+            .metrics
+            .unwrap_or_default()
+            .into_iter()
+            .map(|x| MetricPoint {
+                key: x.key.unwrap_or_default(),
+                value: x.value.unwrap_or(0.0),
+                timestamp: x.timestamp.unwrap_or(0),
+                step: x.step.unwrap_or(0),
+            })
+            .collect(),
+        params: kv(m.params),
+        tags: kv(m.tags),
+    };
+    st.store
+        .log_batch(&m.run_id.unwrap_or_default(), batch)
+        .await?;
+    Ok(Json(Empty {}))
+}
+
+fn kv(items: Option<Vec<Box<crate::wire::tracking::KeyValue>>>) -> Vec<(String, String)> {
+    items
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| (t.key.unwrap_or_default(), t.value.unwrap_or_default()))
+        .collect()
+}
+
+/// POST|GET /mlflow/runs/search
+pub async fn search_runs(
+    State(st): State<AppState>,
+    req: Proto<SearchRuns>,
+) -> Result<Json<SearchRunsResponse>> {
+    req.check(&[
+        ("experiment_ids", &[Array]),
+        ("filter", &[Str]),
+        ("max_results", &[IntLike, IntAtMost(50000)]),
+        ("order_by", &[Array, ItemTypeString]),
+    ])?;
+    let m = req.msg;
+    let page = st
+        .store
+        .search_runs(
+            &m.experiment_ids.unwrap_or_default(),
+            &m.filter.unwrap_or_default(),
+            m.run_view_type.unwrap_or(ViewType::ActiveOnly),
+            m.max_results.unwrap_or(1000) as i64,
+            &m.order_by.unwrap_or_default(),
+            m.page_token.as_deref().filter(|t| !t.is_empty()),
+        )
+        .await?;
+    Ok(Json(SearchRunsResponse {
+        runs: page.items,
+        next_page_token: page.next_page_token,
+    }))
+}
+
+/// GET /mlflow/metrics/get-history
+pub async fn get_metric_history(
+    State(st): State<AppState>,
+    req: Proto<GetMetricHistory>,
+) -> Result<Json<MetricsResponse>> {
+    req.check(&[
+        ("run_id", &[Str, Required]),
+        ("metric_key", &[Str, Required]),
+        ("page_token", &[Str]),
+    ])?;
+    let m = req.msg;
+    if let Some(max) = m.max_results.filter(|mx| *mx <= 0) {
+        return Err(MlflowError::invalid_parameter_value(format!(
+            "Invalid value {max} for parameter 'max_results' supplied. It must be a positive integer."
+        )));
+    }
+    let page = st
+        .store
+        .get_metric_history(
+            &run_id_or_uuid(m.run_id, m.run_uuid),
+            &m.metric_key.unwrap_or_default(),
+            m.max_results.map(i64::from),
+            m.page_token.as_deref().filter(|t| !t.is_empty()),
+        )
+        .await?;
+    Ok(Json(MetricsResponse {
+        metrics: page.items,
+        next_page_token: page.next_page_token,
+    }))
+}

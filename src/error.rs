@@ -1,0 +1,153 @@
+//! The one error type of mlflowd and its single mapping to MLflow's wire error.
+//!
+//! Mirrors `mlflow/exceptions.py` (`MlflowException.serialize_as_json`) and
+//! `mlflow/protos/databricks_pb2` error codes with `ERROR_CODE_TO_HTTP_STATUS`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// MLflow's `ErrorCode` names (the subset mlflowd emits, plus the ones whose status differs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[allow(non_camel_case_types)]
+pub enum ErrorCode {
+    INTERNAL_ERROR,
+    TEMPORARILY_UNAVAILABLE,
+    BAD_REQUEST,
+    INVALID_PARAMETER_VALUE,
+    ENDPOINT_NOT_FOUND,
+    RESOURCE_ALREADY_EXISTS,
+    RESOURCE_DOES_NOT_EXIST,
+    INVALID_STATE,
+    NOT_IMPLEMENTED,
+    PERMISSION_DENIED,
+}
+
+impl ErrorCode {
+    /// `ERROR_CODE_TO_HTTP_STATUS` in `mlflow/exceptions.py`. Note that
+    /// RESOURCE_ALREADY_EXISTS is a 400, not a 409, and INVALID_STATE a 500.
+    pub fn http_status(self) -> StatusCode {
+        match self {
+            ErrorCode::INTERNAL_ERROR | ErrorCode::INVALID_STATE => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            ErrorCode::TEMPORARILY_UNAVAILABLE => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::BAD_REQUEST
+            | ErrorCode::INVALID_PARAMETER_VALUE
+            | ErrorCode::RESOURCE_ALREADY_EXISTS => StatusCode::BAD_REQUEST,
+            ErrorCode::ENDPOINT_NOT_FOUND | ErrorCode::RESOURCE_DOES_NOT_EXIST => {
+                StatusCode::NOT_FOUND
+            }
+            ErrorCode::NOT_IMPLEMENTED => StatusCode::NOT_IMPLEMENTED,
+            ErrorCode::PERMISSION_DENIED => StatusCode::FORBIDDEN,
+        }
+    }
+}
+
+/// An error as MLflow reports it: a code and a message. Internal failures (database, I/O) are
+/// logged where they are converted and reach the client with a generic message only.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code:?}: {message}")]
+pub struct MlflowError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+pub type Result<T, E = MlflowError> = std::result::Result<T, E>;
+
+impl MlflowError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        MlflowError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid_parameter_value(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::INVALID_PARAMETER_VALUE, message)
+    }
+
+    pub fn does_not_exist(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::RESOURCE_DOES_NOT_EXIST, message)
+    }
+
+    pub fn already_exists(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::RESOURCE_ALREADY_EXISTS, message)
+    }
+
+    pub fn invalid_state(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::INVALID_STATE, message)
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            ErrorCode::INTERNAL_ERROR,
+            "Internal server error; see the server log for details.",
+        )
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error_code: ErrorCode,
+    message: &'a str,
+}
+
+impl IntoResponse for MlflowError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            error_code: self.code,
+            message: &self.message,
+        };
+        crate::wire::json_response(self.code.http_status(), &body)
+    }
+}
+
+/// Database errors: connection trouble is TEMPORARILY_UNAVAILABLE (503, which the client
+/// retries), as in `mlflow/store/db/utils.py`; anything else is logged and reported as an
+/// internal error without the driver's text.
+impl From<sqlx::Error> for MlflowError {
+    fn from(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                tracing::warn!(error = %err, "database unavailable");
+                MlflowError::new(
+                    ErrorCode::TEMPORARILY_UNAVAILABLE,
+                    "The database is temporarily unavailable; retry later.",
+                )
+            }
+            _ => {
+                tracing::error!(error = %err, "database error");
+                MlflowError::internal()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_follow_mlflow_table() {
+        assert_eq!(ErrorCode::RESOURCE_ALREADY_EXISTS.http_status(), 400);
+        assert_eq!(ErrorCode::RESOURCE_DOES_NOT_EXIST.http_status(), 404);
+        assert_eq!(ErrorCode::INVALID_STATE.http_status(), 500);
+        assert_eq!(ErrorCode::TEMPORARILY_UNAVAILABLE.http_status(), 503);
+        assert_eq!(ErrorCode::ENDPOINT_NOT_FOUND.http_status(), 404);
+        assert_eq!(ErrorCode::INVALID_PARAMETER_VALUE.http_status(), 400);
+    }
+
+    #[test]
+    fn body_has_code_and_message() {
+        let body = serde_json::to_value(ErrorBody {
+            error_code: ErrorCode::RESOURCE_DOES_NOT_EXIST,
+            message: "Run with id=x not found",
+        })
+        .unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Run with id=x not found"})
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! `mlflowd server` and `mlflowd db upgrade`: parse, connect, check the schema, serve.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use mlflowd::config::{Cli, Command, DbCommand, ServerArgs};
+use mlflowd::store::{schema, Db, Store};
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let workers = match &cli.command {
+        Command::Server(args) => args.workers,
+        Command::Db { .. } => Some(1),
+    };
+    let mut rt = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = workers.filter(|n| *n > 0) {
+        rt.worker_threads(n);
+    }
+    let rt = match rt.enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(&format!("cannot start the runtime: {e}")),
+    };
+    let result = rt.block_on(async {
+        match cli.command {
+            Command::Server(args) => serve(*args).await,
+            Command::Db {
+                command: DbCommand::Upgrade { url },
+            } => upgrade(&url).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => fail(&msg),
+    }
+}
+
+fn fail(msg: &str) -> ExitCode {
+    eprintln!("mlflowd: {msg}");
+    ExitCode::FAILURE
+}
+
+async fn upgrade(url: &str) -> Result<(), String> {
+    let db = Db::connect(url, 2)
+        .await
+        .map_err(|e| format!("cannot connect: {e}"))?;
+    let created = schema::upgrade(&db, url).await;
+    db.close().await;
+    match created? {
+        true => println!(
+            "Created MLflow schema {} on {}",
+            schema::ALEMBIC_HEAD,
+            mlflowd::store::db::redact(url)
+        ),
+        false => println!("Schema already at {}; nothing to do", schema::ALEMBIC_HEAD),
+    }
+    Ok(())
+}
+
+async fn serve(args: ServerArgs) -> Result<(), String> {
+    args.validate()?;
+    for flag in args.not_yet_effective() {
+        tracing::warn!(
+            flag,
+            "accepted for compatibility with `mlflow server` but not effective yet"
+        );
+    }
+    let uri = &args.backend_store_uri;
+    let db = Db::connect(uri, args.db_max_connections)
+        .await
+        .map_err(|e| format!("cannot connect to {}: {e}", mlflowd::store::db::redact(uri)))?;
+    if schema::upgrade(&db, uri).await? {
+        tracing::info!(revision = schema::ALEMBIC_HEAD, "created the MLflow schema");
+    }
+    let store = Store {
+        db,
+        artifact_root: args.default_artifact_root(),
+    };
+    store
+        .create_default_experiment()
+        .await
+        .map_err(|e| e.message)?;
+    let state = mlflowd::app::AppState {
+        store: Arc::new(store),
+    };
+    let app = mlflowd::app::app(state, args.static_prefix.as_deref());
+    let addr = format!("{}:{}", args.host, args.port);
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    tracing::info!(%addr, backend = %mlflowd::store::db::redact(uri), "mlflowd listening");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

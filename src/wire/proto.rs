@@ -1,0 +1,401 @@
+//! Protobuf-JSON request decoding with MLflow's leniency, and the JSON response writer.
+//!
+//! Requests are decoded the way `google.protobuf.json_format.ParseDict` does it inside
+//! `_get_request_message` (`mlflow/server/handlers.py`): proto field names or their
+//! lowerCamelCase JSON names, unknown fields ignored, `null` meaning "unset", integers as
+//! numbers or decimal strings, doubles also as `"NaN"`/`"Infinity"`/`"-Infinity"`, enums by
+//! name or number. Fields are decoded in the order they appear; on the first type error
+//! decoding stops and the fields decoded so far are kept, which is what MLflow then validates.
+//!
+//! Responses are written as Python's `json.dumps(..., indent=2)` writes them
+//! (`message_to_json` in `mlflow/utils/proto_json_utils.py`): two-space indentation,
+//! `ensure_ascii` escapes and Python's float `repr`.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// A decoding failure: protobuf's `ParseError`. MLflow does not report it directly; it only
+/// switches the schema checks to also check types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError;
+
+/// A value that can be decoded from protobuf JSON.
+pub trait ProtoValue: Sized {
+    fn from_json(v: &Value) -> Result<Self, ParseError>;
+}
+
+impl ProtoValue for String {
+    fn from_json(v: &Value) -> Result<Self, ParseError> {
+        v.as_str().map(str::to_owned).ok_or(ParseError)
+    }
+}
+
+impl ProtoValue for bool {
+    fn from_json(v: &Value) -> Result<Self, ParseError> {
+        v.as_bool().ok_or(ParseError)
+    }
+}
+
+fn integer_from_json(v: &Value) -> Result<i64, ParseError> {
+    match v {
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Ok(i)
+            } else {
+                // json_format accepts 3.0 for an integer field but not 3.5.
+                let f = n.as_f64().ok_or(ParseError)?;
+                if f.fract() == 0.0 && f.abs() < 9.2e18 {
+                    Ok(f as i64)
+                } else {
+                    Err(ParseError)
+                }
+            }
+        }
+        Value::String(s) => s.trim().parse::<i64>().map_err(|_| ParseError),
+        _ => Err(ParseError),
+    }
+}
+
+impl ProtoValue for i64 {
+    fn from_json(v: &Value) -> Result<Self, ParseError> {
+        integer_from_json(v)
+    }
+}
+
+impl ProtoValue for i32 {
+    fn from_json(v: &Value) -> Result<Self, ParseError> {
+        i32::try_from(integer_from_json(v)?).map_err(|_| ParseError)
+    }
+}
+
+impl ProtoValue for f64 {
+    fn from_json(v: &Value) -> Result<Self, ParseError> {
+        match v {
+            Value::Number(n) => n.as_f64().ok_or(ParseError),
+            Value::String(s) => match s.as_str() {
+                "NaN" => Ok(f64::NAN),
+                "Infinity" => Ok(f64::INFINITY),
+                "-Infinity" => Ok(f64::NEG_INFINITY),
+                other => other.parse::<f64>().map_err(|_| ParseError),
+            },
+            _ => Err(ParseError),
+        }
+    }
+}
+
+impl<T: ProtoValue> ProtoValue for Vec<T> {
+    fn from_json(v: &Value) -> Result<Self, ParseError> {
+        v.as_array()
+            .ok_or(ParseError)?
+            .iter()
+            .filter(|item| !item.is_null())
+            .map(T::from_json)
+            .collect()
+    }
+}
+
+/// A protobuf message decoded field by field.
+pub trait ProtoMessage: Default {
+    /// Proto field names, with whether each is repeated (GET query strings need to know).
+    const FIELDS: &'static [(&'static str, bool)];
+    /// Decodes one field given by its proto name.
+    fn set_field(&mut self, name: &str, v: &Value) -> Result<(), ParseError>;
+}
+
+/// protobuf's default `json_name`: lowerCamelCase of the proto name.
+pub fn json_name(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut upper = false;
+    for c in field.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Finds which proto field a JSON key names, by proto name or JSON name.
+pub fn field_for_key<M: ProtoMessage>(key: &str) -> Option<&'static str> {
+    M::FIELDS
+        .iter()
+        .map(|(name, _)| *name)
+        .find(|name| *name == key || json_name(name) == key)
+}
+
+/// `ParseDict(json, message, ignore_unknown_fields=True)`: returns the message with every field
+/// decoded before the first error, and whether decoding got through without error.
+pub fn parse_dict<M: ProtoMessage>(json: &Map<String, Value>) -> (M, bool) {
+    let mut msg = M::default();
+    for (key, value) in json {
+        let Some(field) = field_for_key::<M>(key) else {
+            continue;
+        };
+        if value.is_null() {
+            continue;
+        }
+        if msg.set_field(field, value).is_err() {
+            return (msg, false);
+        }
+    }
+    (msg, true)
+}
+
+impl<M: ProtoMessage> ProtoValue for Box<M> {
+    fn from_json(v: &Value) -> Result<Self, ParseError> {
+        let obj = v.as_object().ok_or(ParseError)?;
+        let (msg, ok) = parse_dict::<M>(obj);
+        if ok {
+            Ok(Box::new(msg))
+        } else {
+            Err(ParseError)
+        }
+    }
+}
+
+/// Declares a request message: every field is optional (proto2 presence), decoded with
+/// [`ProtoValue`]. Nested messages are written `Box<Msg>` and repeated ones `Vec<...>`.
+#[macro_export]
+macro_rules! proto_message {
+    ($(#[$meta:meta])* pub struct $name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Default, Clone)]
+        pub struct $name {
+            $(pub $field: Option<$ty>,)*
+        }
+
+        impl $crate::wire::proto::ProtoMessage for $name {
+            const FIELDS: &'static [(&'static str, bool)] = &[
+                $((stringify!($field), $crate::wire::proto::is_repeated::<$ty>())),*
+            ];
+
+            fn set_field(
+                &mut self,
+                name: &str,
+                v: &serde_json::Value,
+            ) -> Result<(), $crate::wire::proto::ParseError> {
+                match name {
+                    $(stringify!($field) => {
+                        self.$field = Some(<$ty as $crate::wire::proto::ProtoValue>::from_json(v)?);
+                    })*
+                    _ => {}
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+/// Whether a field type is a repeated field, for the query-string decoding of GET requests.
+pub const fn is_repeated<T: ?Sized + Repeated>() -> bool {
+    T::REPEATED
+}
+
+pub trait Repeated {
+    const REPEATED: bool = false;
+}
+impl<T> Repeated for Vec<T> {
+    const REPEATED: bool = true;
+}
+impl Repeated for String {}
+impl Repeated for bool {}
+impl Repeated for i32 {}
+impl Repeated for i64 {}
+impl Repeated for f64 {}
+impl<M> Repeated for Box<M> {}
+
+// ---------------------------------------------------------------------------------------------
+// Responses.
+
+/// Serializes a double as protobuf JSON does: non-finite values become strings.
+pub fn serialize_double<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if v.is_nan() {
+        s.serialize_str("NaN")
+    } else if *v == f64::INFINITY {
+        s.serialize_str("Infinity")
+    } else if *v == f64::NEG_INFINITY {
+        s.serialize_str("-Infinity")
+    } else {
+        s.serialize_f64(*v)
+    }
+}
+
+/// Python's `repr(float)`: the shortest round-tripping digits, positional notation for decimal
+/// exponents in [-4, 16), otherwise `d.ddde+XX`.
+pub fn py_float_repr(v: f64) -> String {
+    if v == 0.0 {
+        return if v.is_sign_negative() { "-0.0" } else { "0.0" }.to_owned();
+    }
+    // Rust's `{:e}` yields the same shortest digits as Python's repr, e.g. "1.5e-5".
+    let sci = format!("{v:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let negative = mantissa.starts_with('-');
+    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    let sign = if negative { "-" } else { "" };
+    if (-4..16).contains(&exp) {
+        let point = exp + 1; // position of the decimal point within `digits`
+        let body = if point <= 0 {
+            format!("0.{}{}", "0".repeat((-point) as usize), digits)
+        } else if point as usize >= digits.len() {
+            format!("{}{}.0", digits, "0".repeat(point as usize - digits.len()))
+        } else {
+            format!(
+                "{}.{}",
+                &digits[..point as usize],
+                &digits[point as usize..]
+            )
+        };
+        format!("{sign}{body}")
+    } else {
+        let frac = &digits[1..];
+        let m = if frac.is_empty() {
+            digits[..1].to_owned()
+        } else {
+            format!("{}.{}", &digits[..1], frac)
+        };
+        let esign = if exp < 0 { '-' } else { '+' };
+        format!("{sign}{m}e{esign}{:02}", exp.abs())
+    }
+}
+
+/// serde_json formatter reproducing `json.dumps(obj, indent=2)` byte for byte.
+struct PythonFormatter {
+    pretty: serde_json::ser::PrettyFormatter<'static>,
+}
+
+impl serde_json::ser::Formatter for PythonFormatter {
+    fn write_f64<W: ?Sized + std::io::Write>(&mut self, w: &mut W, v: f64) -> std::io::Result<()> {
+        w.write_all(py_float_repr(v).as_bytes())
+    }
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        // ensure_ascii=True: every non-ASCII character as \uXXXX (UTF-16 units).
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if !c.is_ascii() {
+                w.write_all(&fragment.as_bytes()[start..i])?;
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    write!(w, "\\u{unit:04x}")?;
+                }
+                start = i + c.len_utf8();
+            }
+        }
+        w.write_all(&fragment.as_bytes()[start..])
+    }
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.pretty.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.pretty.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.pretty.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.pretty.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.pretty.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.pretty.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.pretty.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.pretty.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.pretty.end_object_value(w)
+    }
+}
+
+/// Encodes a response body as MLflow's Flask handlers do.
+pub fn to_python_json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    let fmt = PythonFormatter {
+        pretty: serde_json::ser::PrettyFormatter::with_indent(b"  "),
+    };
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+    if value.serialize(&mut ser).is_err() {
+        // Our wire types contain nothing serde_json can refuse (no non-string map keys).
+        out = b"{}".to_vec();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn float_repr_matches_python() {
+        for (v, py) in [
+            (1.0, "1.0"),
+            (0.5, "0.5"),
+            (1e-5, "1e-05"),
+            (0.0001, "0.0001"),
+            (1e16, "1e+16"),
+            (1234567890123456.0, "1234567890123456.0"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (-1.7976931348623157e308, "-1.7976931348623157e+308"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (-2.5e-7, "-2.5e-07"),
+            (123.456, "123.456"),
+        ] {
+            assert_eq!(py_float_repr(v), py, "{v}");
+        }
+    }
+
+    #[test]
+    fn python_json_layout() {
+        let body = to_python_json(&json!({"a": [1, {"b": "é"}], "c": {}, "d": 2.0}));
+        assert_eq!(
+            String::from_utf8(body).unwrap(),
+            "{\n  \"a\": [\n    1,\n    {\n      \"b\": \"\\u00e9\"\n    }\n  ],\n  \"c\": {},\n  \"d\": 2.0\n}"
+        );
+    }
+
+    crate::proto_message! {
+        pub struct Probe { run_id: String, max_results: i32, value: f64, ids: Vec<String> }
+    }
+
+    #[test]
+    fn parse_dict_is_lenient_like_json_format() {
+        let j = json!({"runId": "r", "max_results": "7", "value": "NaN", "ids": ["a"], "zzz": 1});
+        let (m, ok) = parse_dict::<Probe>(j.as_object().unwrap());
+        assert!(ok);
+        assert_eq!(m.run_id.as_deref(), Some("r"));
+        assert_eq!(m.max_results, Some(7));
+        assert!(m.value.unwrap().is_nan());
+        assert_eq!(m.ids, Some(vec!["a".to_owned()]));
+    }
+
+    #[test]
+    fn parse_dict_stops_at_first_type_error() {
+        let j = json!({"run_id": "r", "max_results": "x", "value": 1.0});
+        let (m, ok) = parse_dict::<Probe>(j.as_object().unwrap());
+        assert!(!ok);
+        assert_eq!(m.run_id.as_deref(), Some("r"));
+        assert_eq!(m.value, None);
+    }
+}
