@@ -103,8 +103,10 @@ impl IntoResponse for MlflowError {
     }
 }
 
-/// Database errors: connection trouble is TEMPORARILY_UNAVAILABLE (503, which the client
-/// retries), as in `mlflow/store/db/utils.py`; anything else is logged and reported as an
+/// Database errors, mapped as `mlflow/store/db/utils.py` does: connection trouble is
+/// TEMPORARILY_UNAVAILABLE (503, which the client retries); a constraint or data error caused by
+/// the request (SQLSTATE classes 22 and 23, e.g. a value longer than its column) is
+/// BAD_REQUEST with the database's message; anything else is logged and reported as an
 /// internal error without the driver's text.
 impl From<sqlx::Error> for MlflowError {
     fn from(err: sqlx::Error) -> Self {
@@ -116,11 +118,27 @@ impl From<sqlx::Error> for MlflowError {
                     "The database is temporarily unavailable; retry later.",
                 )
             }
+            sqlx::Error::Database(db) if is_client_data_error(db.as_ref()) => {
+                tracing::info!(error = %err, "request rejected by a database constraint");
+                MlflowError::new(ErrorCode::BAD_REQUEST, db.message().to_owned())
+            }
             _ => {
                 tracing::error!(error = %err, "database error");
                 MlflowError::internal()
             }
         }
+    }
+}
+
+fn is_client_data_error(db: &dyn sqlx::error::DatabaseError) -> bool {
+    use sqlx::error::ErrorKind;
+    match db.kind() {
+        ErrorKind::UniqueViolation
+        | ErrorKind::ForeignKeyViolation
+        | ErrorKind::NotNullViolation
+        | ErrorKind::CheckViolation => true,
+        // PostgreSQL data exceptions: string too long, numeric out of range, bad encoding.
+        _ => db.code().is_some_and(|c| c.starts_with("22")),
     }
 }
 

@@ -8,8 +8,9 @@ use crate::app::AppState;
 use crate::error::{MlflowError, Result};
 use crate::wire::tracking::{
     CreateExperiment, CreateExperimentResponse, DeleteExperiment, DeleteExperimentTag,
-    ExperimentResponse, GetExperiment, GetExperimentByName, RestoreExperiment, SearchExperiments,
-    SearchExperimentsResponse, SetExperimentTag, UpdateExperiment, ViewType,
+    ExperimentResponse, GetExperiment, GetExperimentByName, RestoreExperiment, SearchDatasets,
+    SearchDatasetsResponse, SearchExperiments, SearchExperimentsResponse, SetExperimentTag,
+    UpdateExperiment, ViewType,
 };
 use crate::wire::{Empty, Json};
 
@@ -181,4 +182,25 @@ pub async fn delete_experiment_tag(
         )
         .await?;
     Ok(Json(Empty {}))
+}
+
+/// POST /ajax-api/2.0/mlflow/experiments/search-datasets (UI only)
+pub async fn search_datasets(
+    State(st): State<AppState>,
+    req: Proto<SearchDatasets>,
+) -> Result<Json<SearchDatasetsResponse>> {
+    let ids = req.msg.experiment_ids.unwrap_or_default();
+    if ids.is_empty() {
+        return Err(MlflowError::invalid_parameter_value(
+            "SearchDatasets request must specify at least one experiment_id.",
+        ));
+    }
+    if ids.len() > 20 {
+        return Err(MlflowError::invalid_parameter_value(format!(
+            "SearchDatasets request cannot specify more than 20 experiment_ids. Received {} experiment_ids.",
+            ids.len()
+        )));
+    }
+    let dataset_summaries = st.store.search_datasets(&ids).await?;
+    Ok(Json(SearchDatasetsResponse { dataset_summaries }))
 }

@@ -3,6 +3,7 @@
 pub mod experiments;
 pub mod extract;
 pub mod health;
+pub mod metrics;
 pub mod op;
 pub mod routes;
 pub mod runs;

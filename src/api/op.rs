@@ -37,6 +37,11 @@ pub enum Op {
     SetTag,
     DeleteTag,
     GetMetricHistory,
+    GetMetricHistoryBulkInterval,
+    GetMetricHistoryBulk,
+    LogInputs,
+    LogOutputs,
+    SearchDatasets,
 }
 
 impl Op {
@@ -65,6 +70,11 @@ impl Op {
             Op::SetTag => "SetTag",
             Op::DeleteTag => "DeleteTag",
             Op::GetMetricHistory => "GetMetricHistory",
+            Op::GetMetricHistoryBulkInterval => "GetMetricHistoryBulkInterval",
+            Op::GetMetricHistoryBulk => "GetMetricHistoryBulk",
+            Op::LogInputs => "LogInputs",
+            Op::LogOutputs => "LogOutputs",
+            Op::SearchDatasets => "SearchDatasets",
         }
     }
 
@@ -76,15 +86,21 @@ impl Op {
             Op::CreateExperiment | Op::SearchExperiments | Op::GetExperimentByName => {
                 Permission::Read
             }
-            Op::GetExperiment | Op::GetRun | Op::SearchRuns | Op::GetMetricHistory => {
-                Permission::Read
-            }
+            Op::GetExperiment
+            | Op::GetRun
+            | Op::SearchRuns
+            | Op::GetMetricHistory
+            | Op::GetMetricHistoryBulkInterval
+            | Op::GetMetricHistoryBulk
+            | Op::SearchDatasets => Permission::Read,
             Op::CreateRun
             | Op::UpdateRun
             | Op::RestoreRun
             | Op::LogMetric
             | Op::LogParam
             | Op::LogBatch
+            | Op::LogInputs
+            | Op::LogOutputs
             | Op::SetTag
             | Op::DeleteTag
             | Op::SetExperimentTag

@@ -11,98 +11,47 @@ use axum::Router;
 use tracing::Instrument;
 
 use crate::api::op::Op;
-use crate::api::{experiments as exp, health, runs};
+use crate::api::{experiments as exp, health, metrics, runs};
 use crate::app::AppState;
 use crate::error::{ErrorCode, MlflowError};
 
 /// `(operation, path under /api/2.0, handler)`.
+#[rustfmt::skip]
 fn rpc_routes() -> Vec<(Op, &'static str, MethodRouter<AppState>)> {
     vec![
-        (
-            Op::CreateExperiment,
-            "/mlflow/experiments/create",
-            post(exp::create_experiment),
-        ),
-        (
-            Op::GetExperiment,
-            "/mlflow/experiments/get",
-            get(exp::get_experiment),
-        ),
-        (
-            Op::GetExperimentByName,
-            "/mlflow/experiments/get-by-name",
-            get(exp::get_experiment_by_name),
-        ),
-        (
-            Op::SearchExperiments,
-            "/mlflow/experiments/search",
-            post(exp::search_experiments).get(exp::search_experiments),
-        ),
-        (
-            Op::DeleteExperiment,
-            "/mlflow/experiments/delete",
-            post(exp::delete_experiment),
-        ),
-        (
-            Op::RestoreExperiment,
-            "/mlflow/experiments/restore",
-            post(exp::restore_experiment),
-        ),
-        (
-            Op::UpdateExperiment,
-            "/mlflow/experiments/update",
-            post(exp::update_experiment),
-        ),
-        (
-            Op::SetExperimentTag,
-            "/mlflow/experiments/set-experiment-tag",
-            post(exp::set_experiment_tag),
-        ),
-        (
-            Op::DeleteExperimentTag,
-            "/mlflow/experiments/delete-experiment-tag",
-            post(exp::delete_experiment_tag),
-        ),
+        (Op::CreateExperiment, "/mlflow/experiments/create", post(exp::create_experiment)),
+        (Op::GetExperiment, "/mlflow/experiments/get", get(exp::get_experiment)),
+        (Op::GetExperimentByName, "/mlflow/experiments/get-by-name", get(exp::get_experiment_by_name)),
+        (Op::SearchExperiments, "/mlflow/experiments/search", post(exp::search_experiments).get(exp::search_experiments)),
+        (Op::DeleteExperiment, "/mlflow/experiments/delete", post(exp::delete_experiment)),
+        (Op::RestoreExperiment, "/mlflow/experiments/restore", post(exp::restore_experiment)),
+        (Op::UpdateExperiment, "/mlflow/experiments/update", post(exp::update_experiment)),
+        (Op::SetExperimentTag, "/mlflow/experiments/set-experiment-tag", post(exp::set_experiment_tag)),
+        (Op::DeleteExperimentTag, "/mlflow/experiments/delete-experiment-tag", post(exp::delete_experiment_tag)),
         (Op::CreateRun, "/mlflow/runs/create", post(runs::create_run)),
         (Op::GetRun, "/mlflow/runs/get", get(runs::get_run)),
         (Op::UpdateRun, "/mlflow/runs/update", post(runs::update_run)),
         (Op::DeleteRun, "/mlflow/runs/delete", post(runs::delete_run)),
-        (
-            Op::RestoreRun,
-            "/mlflow/runs/restore",
-            post(runs::restore_run),
-        ),
-        (
-            Op::SearchRuns,
-            "/mlflow/runs/search",
-            post(runs::search_runs),
-        ),
-        (
-            Op::LogMetric,
-            "/mlflow/runs/log-metric",
-            post(runs::log_metric),
-        ),
-        (
-            Op::LogParam,
-            "/mlflow/runs/log-parameter",
-            post(runs::log_param),
-        ),
-        (
-            Op::LogBatch,
-            "/mlflow/runs/log-batch",
-            post(runs::log_batch),
-        ),
+        (Op::RestoreRun, "/mlflow/runs/restore", post(runs::restore_run)),
+        (Op::SearchRuns, "/mlflow/runs/search", post(runs::search_runs)),
+        (Op::LogMetric, "/mlflow/runs/log-metric", post(runs::log_metric)),
+        (Op::LogParam, "/mlflow/runs/log-parameter", post(runs::log_param)),
+        (Op::LogBatch, "/mlflow/runs/log-batch", post(runs::log_batch)),
         (Op::SetTag, "/mlflow/runs/set-tag", post(runs::set_tag)),
-        (
-            Op::DeleteTag,
-            "/mlflow/runs/delete-tag",
-            post(runs::delete_tag),
-        ),
-        (
-            Op::GetMetricHistory,
-            "/mlflow/metrics/get-history",
-            get(runs::get_metric_history),
-        ),
+        (Op::DeleteTag, "/mlflow/runs/delete-tag", post(runs::delete_tag)),
+        (Op::LogInputs, "/mlflow/runs/log-inputs", post(runs::log_inputs)),
+        (Op::LogOutputs, "/mlflow/runs/outputs", post(runs::log_outputs)),
+        (Op::GetMetricHistory, "/mlflow/metrics/get-history", get(metrics::get_metric_history)),
+        (Op::GetMetricHistoryBulkInterval, "/mlflow/metrics/get-history-bulk-interval", get(metrics::get_metric_history_bulk_interval)),
+    ]
+}
+
+/// Routes MLflow registers under `/ajax-api/2.0` only (used by the web UI).
+#[rustfmt::skip]
+fn ajax_only_routes() -> Vec<(Op, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Op::GetMetricHistoryBulk, "/mlflow/metrics/get-history-bulk", get(metrics::get_metric_history_bulk)),
+        (Op::SearchDatasets, "/mlflow/experiments/search-datasets", post(exp::search_datasets)),
     ]
 }
 
@@ -124,6 +73,12 @@ pub fn router() -> Router<AppState> {
         for prefix in ["/api/2.0", "/ajax-api/2.0"] {
             router = router.route(&format!("{prefix}{path}"), handler.clone());
         }
+    }
+    for (op, path, handler) in ajax_only_routes() {
+        let handler = handler
+            .fallback(method_not_allowed)
+            .layer(from_fn_with_state(op, record_op));
+        router = router.route(&format!("/ajax-api/2.0{path}"), handler);
     }
     router.fallback(endpoint_not_found)
 }

@@ -7,16 +7,17 @@ use crate::api::extract::{Check::*, Proto};
 use crate::app::AppState;
 use crate::error::MlflowError;
 use crate::error::Result;
+use crate::store::inputs::NewDatasetInput;
 use crate::store::metrics::{Batch, MetricPoint};
 use crate::wire::tracking::{
-    CreateRun, DeleteRun, DeleteTag, GetMetricHistory, GetRun, LogBatch, LogMetric, LogParam,
-    MetricsResponse, RestoreRun, RunResponse, SearchRuns, SearchRunsResponse, SetTag, UpdateRun,
+    CreateRun, Dataset, DeleteRun, DeleteTag, GetRun, LogBatch, LogInputs, LogMetric, LogOutputs,
+    LogParam, RestoreRun, RunResponse, SearchRuns, SearchRunsResponse, SetTag, UpdateRun,
     UpdateRunResponse, ViewType,
 };
 use crate::wire::{Empty, Json};
 
 /// `request_message.run_id or request_message.run_uuid`.
-fn run_id_or_uuid(run_id: Option<String>, run_uuid: Option<String>) -> String {
+pub(crate) fn run_id_or_uuid(run_id: Option<String>, run_uuid: Option<String>) -> String {
     run_id
         .filter(|r| !r.is_empty())
         .or(run_uuid)
@@ -244,33 +245,61 @@ pub async fn search_runs(
     }))
 }
 
-/// GET /mlflow/metrics/get-history
-pub async fn get_metric_history(
-    State(st): State<AppState>,
-    req: Proto<GetMetricHistory>,
-) -> Result<Json<MetricsResponse>> {
+/// POST /mlflow/runs/log-inputs
+pub async fn log_inputs(State(st): State<AppState>, req: Proto<LogInputs>) -> Result<Json<Empty>> {
     req.check(&[
-        ("run_id", &[Str, Required]),
-        ("metric_key", &[Str, Required]),
-        ("page_token", &[Str]),
+        ("run_id", &[Required, Str]),
+        ("datasets", &[Array]),
+        ("models", &[Array]),
     ])?;
     let m = req.msg;
-    if let Some(max) = m.max_results.filter(|mx| *mx <= 0) {
-        return Err(MlflowError::invalid_parameter_value(format!(
-            "Invalid value {max} for parameter 'max_results' supplied. It must be a positive integer."
-        )));
+    let mut datasets = Vec::new();
+    for d in m.datasets.unwrap_or_default() {
+        let Some(ds) = d.dataset else {
+            return Err(MlflowError::new(
+                crate::error::ErrorCode::INTERNAL_ERROR,
+                "Dataset input must have a dataset associated with it.",
+            ));
+        };
+        datasets.push(NewDatasetInput {
+            dataset: Dataset {
+                name: ds.name.unwrap_or_default(),
+                digest: ds.digest.unwrap_or_default(),
+                source_type: ds.source_type.unwrap_or_default(),
+                source: ds.source.unwrap_or_default(),
+                schema: ds.schema,
+                profile: ds.profile,
+            },
+            tags: kv(d.tags),
+        });
     }
-    let page = st
-        .store
-        .get_metric_history(
-            &run_id_or_uuid(m.run_id, m.run_uuid),
-            &m.metric_key.unwrap_or_default(),
-            m.max_results.map(i64::from),
-            m.page_token.as_deref().filter(|t| !t.is_empty()),
-        )
+    let models = m
+        .models
+        .unwrap_or_default()
+        .into_iter()
+        .map(|x| x.model_id.unwrap_or_default())
+        .collect();
+    st.store
+        .log_inputs(&m.run_id.unwrap_or_default(), datasets, models)
         .await?;
-    Ok(Json(MetricsResponse {
-        metrics: page.items,
-        next_page_token: page.next_page_token,
-    }))
+    Ok(Json(Empty {}))
+}
+
+/// POST /mlflow/runs/outputs
+pub async fn log_outputs(
+    State(st): State<AppState>,
+    req: Proto<LogOutputs>,
+) -> Result<Json<Empty>> {
+    req.check(&[("run_id", &[Required, Str]), ("models", &[Required, Array])])?;
+    let m = req.msg;
+    let models = m
+        .models
+        .unwrap_or_default()
+        .into_iter()
+        .map(|x| (x.model_id.unwrap_or_default(), x.step.unwrap_or(0)))
+        .collect();
+    st.store
+        .log_outputs(&m.run_id.unwrap_or_default(), models)
+        .await?;
+    Ok(Json(Empty {}))
 }

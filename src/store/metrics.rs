@@ -16,7 +16,7 @@ use crate::validation::{
     py_str_repr, validate_batch_log_limits, validate_metric, validate_param,
     validate_param_keys_unique, validate_run_id, validate_tag,
 };
-use crate::wire::tracking::Metric;
+use crate::wire::tracking::{Metric, MetricWithRunId};
 use crate::with_tx;
 
 const SELECT_PARAMS: &str = "SELECT key, value FROM params WHERE run_uuid = $1";
@@ -269,5 +269,119 @@ impl Store {
                 next_page_token: None,
             },
         })
+    }
+}
+
+/// `MAX_RESULTS_PER_RUN` for the bulk-interval endpoint.
+pub const MAX_RESULTS_PER_RUN: i64 = 2500;
+
+impl Store {
+    /// `get_metric_history_bulk_interval`: per run, at most `max_results` points evenly
+    /// sampled in SQL (NTILE buckets, first row of each), always keeping the last point.
+    pub async fn get_metric_history_bulk_interval(
+        &self,
+        run_ids: &[String],
+        key: &str,
+        max_results: i64,
+        steps: Option<(i64, i64)>,
+    ) -> Result<Vec<MetricWithRunId>> {
+        let max_results = max_results.max(1);
+        let mut out = Vec::new();
+        for run_id in run_ids {
+            let (mut rows, last): (Vec<MetricRow>, Option<MetricRow>) = crate::with_pool!(&self.db, p => {
+                let mut qb = QueryBuilder::new(
+                    "SELECT key, value, timestamp, step, is_nan FROM (\
+                     SELECT key, value, timestamp, step, is_nan, ROW_NUMBER() OVER \
+                     (PARTITION BY bucket ORDER BY step, timestamp, value, is_nan) AS rn FROM (\
+                     SELECT key, value, timestamp, step, is_nan, NTILE(",
+                );
+                qb.push_bind(max_results as i32).push(
+                    ") OVER (ORDER BY step, timestamp, value, is_nan) AS bucket FROM metrics WHERE run_uuid = ",
+                );
+                push_metric_filter(&mut qb, run_id, key, steps);
+                qb.push(") b) r WHERE rn = 1 ORDER BY step, timestamp, value, is_nan");
+                let rows: Vec<MetricRow> = qb.build_query_as().fetch_all(p).await?;
+                let mut qb = QueryBuilder::new(
+                    "SELECT key, value, timestamp, step, is_nan FROM metrics WHERE run_uuid = ",
+                );
+                push_metric_filter(&mut qb, run_id, key, steps);
+                qb.push(" ORDER BY step DESC, timestamp DESC, value DESC, is_nan DESC LIMIT 1");
+                let last: Option<MetricRow> = qb.build_query_as().fetch_optional(p).await?;
+                (rows, last)
+            });
+            if let Some(last) = last {
+                let same = rows.last().is_some_and(|r| {
+                    (r.step, r.timestamp, r.is_nan) == (last.step, last.timestamp, last.is_nan)
+                        && (r.is_nan || r.value == last.value)
+                });
+                if !same {
+                    if rows.len() as i64 >= max_results {
+                        rows.pop();
+                    }
+                    rows.push(last);
+                }
+            }
+            out.extend(rows.into_iter().map(|r| MetricWithRunId {
+                key: r.key,
+                value: if r.is_nan { f64::NAN } else { r.value },
+                timestamp: r.timestamp,
+                step: r.step,
+                run_id: run_id.clone(),
+            }));
+        }
+        Ok(out)
+    }
+
+    /// `get_metric_history_bulk` (legacy UI): runs in id order, each by timestamp, step,
+    /// value; at most `max_results` points in all.
+    pub async fn get_metric_history_bulk(
+        &self,
+        run_ids: &[String],
+        key: &str,
+        max_results: i64,
+    ) -> Result<Vec<MetricWithRunId>> {
+        let mut ids: Vec<&str> = run_ids.iter().map(String::as_str).collect();
+        ids.sort_unstable();
+        let rows: Vec<(String, String, f64, i64, i64, bool)> = crate::with_pool!(&self.db, p => {
+            let mut qb = QueryBuilder::new(
+                "SELECT run_uuid, key, value, timestamp, step, is_nan FROM metrics WHERE key = ",
+            );
+            qb.push_bind(key).push(" AND run_uuid IN (");
+            crate::store::runs::push_list(&mut qb, &ids);
+            qb.push(" ORDER BY run_uuid, timestamp, step, value LIMIT ").push_bind(max_results);
+            qb.build_query_as().fetch_all(p).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(
+                |(run_id, key, value, timestamp, step, is_nan)| MetricWithRunId {
+                    key,
+                    value: if is_nan { f64::NAN } else { value },
+                    timestamp,
+                    step,
+                    run_id,
+                },
+            )
+            .collect())
+    }
+}
+
+/// `<run_id> AND key = <key> [AND step BETWEEN ...]`, after `WHERE run_uuid = `.
+fn push_metric_filter<'a, DB>(
+    qb: &mut QueryBuilder<'a, DB>,
+    run_id: &'a str,
+    key: &'a str,
+    steps: Option<(i64, i64)>,
+) where
+    DB: sqlx::Database,
+    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    qb.push_bind(run_id).push(" AND key = ").push_bind(key);
+    if let Some((start, end)) = steps {
+        qb.push(" AND step >= ")
+            .push_bind(start)
+            .push(" AND step <= ")
+            .push_bind(end);
     }
 }

@@ -7,6 +7,7 @@
 pub mod db;
 pub mod dialect;
 pub mod experiments;
+pub mod inputs;
 pub mod metrics;
 pub mod runs;
 pub mod schema;

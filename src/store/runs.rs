@@ -10,7 +10,7 @@ use crate::store::experiments::check_experiment_is_active;
 use crate::store::{now_ms, Store};
 use crate::uri::append_to_uri_path;
 use crate::validation::{validate_param, validate_tag};
-use crate::wire::tracking::{Metric, Run, RunData, RunInfo, RunInputs, RunOutputs, RunStatus, Tag};
+use crate::wire::tracking::{Metric, Run, RunData, RunInfo, RunInputs, RunStatus, Tag};
 use crate::{with_pool, with_tx};
 
 /// The tag that mirrors a run's name (`mlflow.utils.mlflow_tags.MLFLOW_RUN_NAME`).
@@ -270,13 +270,17 @@ impl Store {
                 run_id: None,
             });
         }
+        let mut io = self.load_run_io(&ids).await?;
         Ok(rows
             .into_iter()
-            .map(|r| Run {
-                data: data.remove(&r.run_uuid).unwrap_or_default(),
-                info: r.to_wire(),
-                inputs: RunInputs::default(),
-                outputs: Some(RunOutputs::default()),
+            .map(|r| {
+                let (inputs, outputs) = io.remove(&r.run_uuid).unwrap_or_default();
+                Run {
+                    data: data.remove(&r.run_uuid).unwrap_or_default(),
+                    info: r.to_wire(),
+                    inputs,
+                    outputs: Some(outputs),
+                }
             })
             .collect())
     }

@@ -328,3 +328,48 @@ pub struct MetricsResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_page_token: Option<String>,
 }
+
+proto_message! {
+    pub struct DatasetMsg {
+        name: String, digest: String, source_type: String, source: String, schema: String, profile: String,
+    }
+}
+proto_message! { pub struct DatasetInputMsg { tags: Vec<Box<KeyValue>>, dataset: Box<DatasetMsg> } }
+proto_message! { pub struct ModelInputMsg { model_id: String } }
+proto_message! { pub struct ModelOutputMsg { model_id: String, step: i64 } }
+proto_message! {
+    pub struct LogInputs { run_id: String, datasets: Vec<Box<DatasetInputMsg>>, models: Vec<Box<ModelInputMsg>> }
+}
+proto_message! { pub struct LogOutputs { run_id: String, models: Vec<Box<ModelOutputMsg>> } }
+proto_message! { pub struct SearchDatasets { experiment_ids: Vec<String> } }
+
+#[derive(Debug, Serialize)]
+pub struct DatasetSummary {
+    pub experiment_id: String,
+    pub name: String,
+    pub digest: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SearchDatasetsResponse {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dataset_summaries: Vec<DatasetSummary>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MetricWithRunId {
+    pub key: String,
+    #[serde(serialize_with = "crate::wire::proto::serialize_double")]
+    pub value: f64,
+    pub timestamp: i64,
+    pub step: i64,
+    pub run_id: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MetricsWithRunIdResponse {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub metrics: Vec<MetricWithRunId>,
+}
