@@ -102,6 +102,24 @@ pub fn resolve_uri_if_local(uri: &str) -> String {
     }
 }
 
+/// `_validate_storage_location_uri` (handlers.py), the parts that concern the tracking core:
+/// no URL fragment or `;params`, and MLflow's length limit. Path-traversal rules for artifact
+/// locations live with the artifact store.
+pub fn validate_storage_location_uri(value: &str, field_name: &str) -> crate::error::Result<()> {
+    let path_part = value.split(['?', '#']).next().unwrap_or(value);
+    let has_params = split_scheme(value).is_some()
+        && path_part
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains(';'));
+    if value.contains('#') || has_params {
+        return Err(crate::error::MlflowError::invalid_parameter_value(format!(
+            "'{field_name}' URL can't include fragments or params."
+        )));
+    }
+    crate::validation::validate_experiment_artifact_location_length(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,22 +152,4 @@ mod tests {
         assert_eq!(resolve_uri_if_local("/abs"), "/abs");
         assert_eq!(resolve_uri_if_local("s3://b/x"), "s3://b/x");
     }
-}
-
-/// `_validate_storage_location_uri` (handlers.py), the parts that concern the tracking core:
-/// no URL fragment or `;params`, and MLflow's length limit. Path-traversal rules for artifact
-/// locations live with the artifact store.
-pub fn validate_storage_location_uri(value: &str, field_name: &str) -> crate::error::Result<()> {
-    let path_part = value.split(['?', '#']).next().unwrap_or(value);
-    let has_params = split_scheme(value).is_some()
-        && path_part
-            .rsplit('/')
-            .next()
-            .is_some_and(|last| last.contains(';'));
-    if value.contains('#') || has_params {
-        return Err(crate::error::MlflowError::invalid_parameter_value(format!(
-            "'{field_name}' URL can't include fragments or params."
-        )));
-    }
-    crate::validation::validate_experiment_artifact_location_length(value)
 }

@@ -208,6 +208,8 @@ pub async fn log_batch(State(st): State<AppState>, req: Proto<LogBatch>) -> Resu
     Ok(Json(Empty {}))
 }
 
+/// Nested messages are boxed by the decoder (`ProtoValue for Box<M>`).
+#[allow(clippy::vec_box)]
 fn kv(items: Option<Vec<Box<crate::wire::tracking::KeyValue>>>) -> Vec<(String, String)> {
     items
         .unwrap_or_default()

@@ -234,7 +234,7 @@ impl Store {
         page_token: Option<&str>,
     ) -> Result<Page<Metric>> {
         let offset = parse_start_offset_from_page_token(page_token)
-            .map_err(|e| MlflowError::invalid_parameter_value(e.to_string()))?;
+            .map_err(crate::store::runs::search_error)?;
         let unlimited = crate::store::dialect::unlimited(&self.db);
         let rows: Vec<MetricRow> = crate::with_pool!(&self.db, p => {
             let mut qb = QueryBuilder::new(

@@ -425,8 +425,14 @@ pub(crate) fn validate_max_results(max_results: i64) -> Result<()> {
     Ok(())
 }
 
+/// Search errors are client errors, except where MLflow itself crashes on the input (it then
+/// answers 500 INTERNAL_ERROR, and so does mlflowd, to stay byte-compatible).
 pub(crate) fn search_error(e: crate::search::SearchError) -> MlflowError {
-    MlflowError::invalid_parameter_value(e.to_string())
+    if e.is_internal() {
+        MlflowError::new(ErrorCode::INTERNAL_ERROR, e.message)
+    } else {
+        MlflowError::invalid_parameter_value(e.message)
+    }
 }
 
 impl Store {
