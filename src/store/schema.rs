@@ -15,6 +15,9 @@ const PG_SCHEMA: &str =
 const SQLITE_SCHEMA: &str =
     include_str!("../../migrations/sqlite/0001_mlflow_3.17.2_dc11669786a5.sql");
 
+/// Advisory-lock key serializing schema creation across replicas ("mlflowd" in ASCII).
+const SCHEMA_LOCK_KEY: i64 = 0x6d6c_666c_6f77_64;
+
 /// What a database holds, as far as the schema goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SchemaState {
@@ -105,22 +108,51 @@ pub async fn upgrade(db: &Db, uri: &str) -> Result<bool, String> {
     if state == SchemaState::Current {
         return Ok(false);
     }
-    let result: Result<(), sqlx::Error> = async {
+    // Replicas starting together on an empty database: the first one creates the schema under
+    // a lock, the others find it there once they get the lock and use it as is.
+    let result: Result<bool, sqlx::Error> = async {
         match db {
             Db::Pg(p) => {
                 let mut tx = p.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(SCHEMA_LOCK_KEY)
+                    .execute(&mut *tx)
+                    .await?;
+                let exists: bool =
+                    sqlx::query_scalar("SELECT to_regclass('alembic_version') IS NOT NULL")
+                        .fetch_one(&mut *tx)
+                        .await?;
+                if exists {
+                    return Ok(false);
+                }
                 sqlx::raw_sql(PG_SCHEMA).execute(&mut *tx).await?;
                 tx.commit().await?;
             }
             Db::Sqlite(p) => {
                 let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
+                let exists: bool = sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version')",
+                )
+                .fetch_one(&mut *tx)
+                .await?;
+                if exists {
+                    return Ok(false);
+                }
                 sqlx::raw_sql(SQLITE_SCHEMA).execute(&mut *tx).await?;
                 tx.commit().await?;
             }
         }
-        Ok(())
+        Ok(true)
     }
     .await;
-    result.map_err(|e| format!("creating the schema failed (nothing was kept): {e}"))?;
-    Ok(true)
+    let created =
+        result.map_err(|e| format!("creating the schema failed (nothing was kept): {e}"))?;
+    if !created {
+        // Another process created it meanwhile: check what it left.
+        let state = inspect(db).await.map_err(|e| format!("cannot read the schema: {e}"))?;
+        if let Some(why) = refusal(&state, uri) {
+            return Err(why);
+        }
+    }
+    Ok(created)
 }
