@@ -11,6 +11,18 @@ use crate::store::Store;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<Store>,
+    /// Locations the server itself was configured with (`--default-artifact-root`,
+    /// `--artifacts-destination`): hosts in them are trusted in client-supplied URIs.
+    pub trusted_artifact_roots: Arc<Vec<String>>,
+}
+
+impl AppState {
+    pub fn trusted_roots(&self) -> Vec<&str> {
+        self.trusted_artifact_roots
+            .iter()
+            .map(String::as_str)
+            .collect()
+    }
 }
 
 /// The router with every route, under `static_prefix` when one is set.

@@ -87,10 +87,46 @@ impl MlflowError {
     }
 }
 
+impl ErrorCode {
+    /// `SqlState.from_client_error_code` (`mlflow/error_classification.py`).
+    pub fn sqlstate(self) -> Option<&'static str> {
+        match self {
+            ErrorCode::INTERNAL_ERROR
+            | ErrorCode::INVALID_STATE
+            | ErrorCode::TEMPORARILY_UNAVAILABLE => Some("XXM00"),
+            ErrorCode::NOT_IMPLEMENTED => None,
+            _ => Some("KAM00"),
+        }
+    }
+
+    /// `ErrorClass.from_client_error_code`.
+    pub fn error_class(self) -> Option<&'static str> {
+        match self {
+            ErrorCode::BAD_REQUEST | ErrorCode::INVALID_PARAMETER_VALUE => {
+                Some("INVALID_PARAMETER_VALUE")
+            }
+            ErrorCode::ENDPOINT_NOT_FOUND | ErrorCode::RESOURCE_DOES_NOT_EXIST => {
+                Some("RESOURCE_NOT_FOUND")
+            }
+            ErrorCode::INTERNAL_ERROR
+            | ErrorCode::INVALID_STATE
+            | ErrorCode::TEMPORARILY_UNAVAILABLE => Some("CLIENT_INTERNAL_ERROR"),
+            ErrorCode::RESOURCE_ALREADY_EXISTS => Some("RESOURCE_ALREADY_EXISTS"),
+            ErrorCode::PERMISSION_DENIED => Some("PERMISSION_DENIED"),
+            ErrorCode::NOT_IMPLEMENTED => None,
+        }
+    }
+}
+
+/// `MlflowException.serialize_as_json`: code, message, then the classification extras.
 #[derive(Serialize)]
 struct ErrorBody<'a> {
     error_code: ErrorCode,
     message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sqlstate: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_class: Option<&'static str>,
 }
 
 impl IntoResponse for MlflowError {
@@ -98,6 +134,8 @@ impl IntoResponse for MlflowError {
         let body = ErrorBody {
             error_code: self.code,
             message: &self.message,
+            sqlstate: self.code.sqlstate(),
+            error_class: self.code.error_class(),
         };
         crate::wire::json_response(self.code.http_status(), &body)
     }
@@ -158,14 +196,18 @@ mod tests {
 
     #[test]
     fn body_has_code_and_message() {
+        let code = ErrorCode::RESOURCE_DOES_NOT_EXIST;
         let body = serde_json::to_value(ErrorBody {
-            error_code: ErrorCode::RESOURCE_DOES_NOT_EXIST,
+            error_code: code,
             message: "Run with id=x not found",
+            sqlstate: code.sqlstate(),
+            error_class: code.error_class(),
         })
         .unwrap();
         assert_eq!(
             body,
-            serde_json::json!({"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Run with id=x not found"})
+            serde_json::json!({"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Run with id=x not found",
+                               "sqlstate": "KAM00", "error_class": "RESOURCE_NOT_FOUND"})
         );
     }
 }

@@ -86,8 +86,13 @@ async fn serve(args: ServerArgs) -> Result<(), String> {
         .create_default_experiment()
         .await
         .map_err(|e| e.message)?;
+    let trusted = vec![
+        store.artifact_root.clone(),
+        args.artifacts_destination.clone(),
+    ];
     let state = mlflowd::app::AppState {
         store: Arc::new(store),
+        trusted_artifact_roots: Arc::new(trusted),
     };
     let app = mlflowd::app::app(state, args.static_prefix.as_deref());
     let addr = format!("{}:{}", args.host, args.port);

@@ -102,19 +102,154 @@ pub fn resolve_uri_if_local(uri: &str) -> String {
     }
 }
 
-/// `_validate_storage_location_uri` (handlers.py), the parts that concern the tracking core:
-/// no URL fragment or `;params`, and MLflow's length limit. Path-traversal rules for artifact
-/// locations live with the artifact store.
-pub fn validate_storage_location_uri(value: &str, field_name: &str) -> crate::error::Result<()> {
-    let path_part = value.split(['?', '#']).next().unwrap_or(value);
-    let has_params = split_scheme(value).is_some()
-        && path_part
-            .rsplit('/')
-            .next()
-            .is_some_and(|last| last.contains(';'));
+/// Schemes whose URIs name a host the server would connect to
+/// (`HOST_ADDRESSED_ARTIFACT_SCHEMES`, `mlflow/store/artifact/host_policy.py`).
+const HOST_ADDRESSED_SCHEMES: [&str; 10] = [
+    "ftp",
+    "sftp",
+    "hdfs",
+    "viewfs",
+    "http",
+    "https",
+    "mlflow-artifacts",
+    "r2",
+    "b2",
+    "abfss",
+];
+
+/// `(scheme family, host, port)` targets a URI makes the server connect to, or `None` when it
+/// names no host (`host_addressed_uri_targets`).
+fn host_targets(uri: &str) -> Option<Vec<(String, String, Option<u16>)>> {
+    let (scheme, rest) = split_scheme(uri)?;
+    let scheme = scheme.to_ascii_lowercase();
+    if !HOST_ADDRESSED_SCHEMES.contains(&scheme.as_str()) {
+        return None;
+    }
+    let authority = rest.strip_prefix("//").map(|a| {
+        let end = a.find(['/', '?', '#']).unwrap_or(a.len());
+        &a[..end]
+    });
+    if scheme == "mlflow-artifacts" && authority.is_none_or(str::is_empty) {
+        // `mlflow-artifacts:/path` resolves against the tracking server itself.
+        return None;
+    }
+    let authority = authority.unwrap_or("");
+    let hostport = authority.rsplit('@').next().unwrap_or("");
+    let family = match scheme.as_str() {
+        "viewfs" => "hdfs",
+        "https" | "mlflow-artifacts" => "http",
+        s => s,
+    }
+    .to_owned();
+    let malformed = || Some(vec![("malformed".to_owned(), authority.to_owned(), None)]);
+    if authority.contains('\\') || authority.chars().any(char::is_whitespace) {
+        return malformed();
+    }
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || hostport.starts_with('[') => match p.parse::<u16>() {
+            Ok(p) => (h, Some(p)),
+            Err(_) if p.is_empty() => (h, None),
+            Err(_) => return malformed(),
+        },
+        _ => (hostport, None),
+    };
+    let host = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    let ports: Vec<Option<u16>> = match (port, scheme.as_str()) {
+        (Some(p), _) => vec![Some(p)],
+        (None, "ftp") => vec![Some(21)],
+        (None, "sftp") => vec![Some(22)],
+        (None, "http") => vec![Some(80)],
+        (None, "https" | "r2" | "b2" | "abfss") => vec![Some(443)],
+        (None, "mlflow-artifacts") => vec![Some(80), Some(443)],
+        (None, _) => vec![None],
+    };
+    Some(
+        ports
+            .into_iter()
+            .map(|p| (family.clone(), host.clone(), p))
+            .collect(),
+    )
+}
+
+/// `rejected_host_addressed_scheme`: the scheme when the server must not connect to the host
+/// the URI names (not allowed by `MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES` and not the
+/// host of the server's own artifact root or destination).
+pub fn rejected_host_addressed_scheme(uri: &str, trusted_roots: &[&str]) -> Option<String> {
+    let targets = host_targets(uri)?;
+    let scheme = split_scheme(uri)?.0.to_ascii_lowercase();
+    let allowed =
+        std::env::var("MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES").unwrap_or_default();
+    if allowed
+        .split(',')
+        .any(|s| s.trim().eq_ignore_ascii_case(&scheme))
+    {
+        return None;
+    }
+    let trusted: Vec<_> = trusted_roots
+        .iter()
+        .filter_map(|r| host_targets(r))
+        .flatten()
+        .collect();
+    if targets.iter().any(|t| trusted.contains(t)) {
+        return None;
+    }
+    Some(scheme)
+}
+
+/// Percent-decodes until stable (at most 10 rounds), as `mlflow.utils.uri._decode` does.
+pub fn decode_repeatedly(s: &str) -> String {
+    let mut cur = s.to_owned();
+    for _ in 0..10 {
+        let next = percent_encoding::percent_decode_str(&cur)
+            .decode_utf8_lossy()
+            .into_owned();
+        if next == cur {
+            break;
+        }
+        cur = next;
+    }
+    cur
+}
+
+/// `_validate_storage_location_uri` (handlers.py): no fragment or `;params`, no `..` in the
+/// query, no host the server would be made to connect to, no `runs:/` URI, MLflow's length
+/// limit.
+pub fn validate_storage_location_uri(
+    value: &str,
+    field_name: &str,
+    trusted_roots: &[&str],
+) -> crate::error::Result<()> {
+    use crate::error::MlflowError;
+    let without_fragment = value.split('#').next().unwrap_or(value);
+    let (before_query, query) = match without_fragment.split_once('?') {
+        Some((b, q)) => (b, q),
+        None => (without_fragment, ""),
+    };
+    let last_segment = before_query.rsplit('/').next().unwrap_or("");
+    let has_params = split_scheme(value).is_some() && last_segment.contains(';');
     if value.contains('#') || has_params {
-        return Err(crate::error::MlflowError::invalid_parameter_value(format!(
+        return Err(MlflowError::invalid_parameter_value(format!(
             "'{field_name}' URL can't include fragments or params."
+        )));
+    }
+    if decode_repeatedly(query).contains("..") {
+        return Err(MlflowError::invalid_parameter_value("Invalid query string"));
+    }
+    if let Some(scheme) = rejected_host_addressed_scheme(value, trusted_roots) {
+        return Err(MlflowError::invalid_parameter_value(format!(
+            "'{field_name}' cannot use the '{scheme}' scheme: the '{scheme}' scheme addresses a \
+             host other than the tracking server's configured artifact storage, so the server \
+             would connect to the host named in the URI. Set the \
+             MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES environment variable on the server to \
+             allow it."
+        )));
+    }
+    if value.starts_with("runs:") {
+        return Err(MlflowError::invalid_parameter_value(format!(
+            "Artifact location cannot be a runs:/ URI. Given: '{value}'"
         )));
     }
     crate::validation::validate_experiment_artifact_location_length(value)
@@ -151,5 +286,52 @@ mod tests {
         assert!(abs.starts_with('/') && abs.ends_with("/some/dir"));
         assert_eq!(resolve_uri_if_local("/abs"), "/abs");
         assert_eq!(resolve_uri_if_local("s3://b/x"), "s3://b/x");
+    }
+}
+
+#[cfg(test)]
+mod host_policy_tests {
+    use super::*;
+
+    #[test]
+    fn host_addressed_locations() {
+        let trusted = ["mlflow-artifacts:/", "s3://bucket/root"];
+        assert_eq!(
+            rejected_host_addressed_scheme("http://example.com/a", &trusted).as_deref(),
+            Some("http")
+        );
+        assert_eq!(
+            rejected_host_addressed_scheme("mlflow-artifacts://evil:80/x", &trusted).as_deref(),
+            Some("mlflow-artifacts")
+        );
+        assert_eq!(
+            rejected_host_addressed_scheme("mlflow-artifacts:/x", &trusted),
+            None
+        );
+        assert_eq!(
+            rejected_host_addressed_scheme("s3://other/x", &trusted),
+            None
+        );
+        assert_eq!(
+            rejected_host_addressed_scheme("/local/path", &trusted),
+            None
+        );
+        let own = ["http://minio:9000/bucket"];
+        assert_eq!(
+            rejected_host_addressed_scheme("http://minio:9000/other", &own),
+            None
+        );
+        assert!(rejected_host_addressed_scheme("http://minio:9001/other", &own).is_some());
+    }
+
+    #[test]
+    fn storage_location_rules() {
+        assert!(validate_storage_location_uri("s3://b/p#frag", "artifact_location", &[]).is_err());
+        assert!(
+            validate_storage_location_uri("s3://b/p?x=%252e%252e/", "artifact_location", &[])
+                .is_err()
+        );
+        assert!(validate_storage_location_uri("runs:/abc/x", "artifact_location", &[]).is_err());
+        assert!(validate_storage_location_uri("s3://b/p", "artifact_location", &[]).is_ok());
     }
 }

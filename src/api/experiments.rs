@@ -32,7 +32,7 @@ pub async fn create_experiment(
         .map(|t| (t.key.unwrap_or_default(), t.value.unwrap_or_default()))
         .collect();
     if let Some(loc) = m.artifact_location.as_deref().filter(|l| !l.is_empty()) {
-        crate::uri::validate_storage_location_uri(loc, "artifact_location")?;
+        crate::uri::validate_storage_location_uri(loc, "artifact_location", &st.trusted_roots())?;
     }
     let id = st
         .store

@@ -3,7 +3,7 @@
 //! and `--static-prefix` nests the whole router.
 
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, MethodRouter};
@@ -13,7 +13,6 @@ use tracing::Instrument;
 use crate::api::op::Op;
 use crate::api::{experiments as exp, health, metrics, runs};
 use crate::app::AppState;
-use crate::error::{ErrorCode, MlflowError};
 
 /// `(operation, path under /api/2.0, handler)`.
 #[rustfmt::skip]
@@ -97,26 +96,24 @@ async fn record_op(State(op): State<Op>, req: Request, next: Next) -> Response {
     response
 }
 
-/// Unknown paths answer 404 with MLflow's JSON error shape; the client maps a 404 to
-/// ENDPOINT_NOT_FOUND either way.
-async fn endpoint_not_found(req: Request) -> Response {
-    MlflowError::new(
-        ErrorCode::ENDPOINT_NOT_FOUND,
-        format!("No endpoint {} {}", req.method(), req.uri().path()),
-    )
-    .into_response()
+/// Werkzeug's pages, byte for byte: MLflow answers unknown paths and wrong methods with
+/// them, and the client maps a non-JSON 404 to ENDPOINT_NOT_FOUND (which drives its fallbacks).
+const NOT_FOUND_HTML: &str = "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n";
+const METHOD_NOT_ALLOWED_HTML: &str = "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n";
+
+async fn endpoint_not_found() -> Response {
+    html(StatusCode::NOT_FOUND, NOT_FOUND_HTML)
 }
 
-async fn method_not_allowed(req: Request) -> Response {
-    let mut resp = MlflowError::new(
-        ErrorCode::BAD_REQUEST,
-        format!(
-            "Method {} is not allowed for {}",
-            req.method(),
-            req.uri().path()
-        ),
+async fn method_not_allowed() -> Response {
+    html(StatusCode::METHOD_NOT_ALLOWED, METHOD_NOT_ALLOWED_HTML)
+}
+
+fn html(status: StatusCode, body: &'static str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
     )
-    .into_response();
-    *resp.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
-    resp
+        .into_response()
 }

@@ -298,13 +298,8 @@ impl Store {
                 "Cannot rename a non-active experiment.",
             ));
         }
-        if let Some(other) = self.get_experiment_by_name(new_name).await? {
-            if other.experiment_id != row.experiment_id.to_string() {
-                return Err(MlflowError::already_exists(format!(
-                    "Experiment(name={new_name}) already exists."
-                )));
-            }
-        }
+        // A name held by another experiment fails on the unique constraint, which MLflow
+        // reports as BAD_REQUEST (a database integrity error), not RESOURCE_ALREADY_EXISTS.
         with_tx!(&self.db, tx => {
             sqlx::query(RENAME_EXPERIMENT)
                 .bind(new_name)

@@ -149,7 +149,9 @@ pub async fn upgrade(db: &Db, uri: &str) -> Result<bool, String> {
         result.map_err(|e| format!("creating the schema failed (nothing was kept): {e}"))?;
     if !created {
         // Another process created it meanwhile: check what it left.
-        let state = inspect(db).await.map_err(|e| format!("cannot read the schema: {e}"))?;
+        let state = inspect(db)
+            .await
+            .map_err(|e| format!("cannot read the schema: {e}"))?;
         if let Some(why) = refusal(&state, uri) {
             return Err(why);
         }

@@ -22,6 +22,13 @@ pub struct ParseError;
 /// A value that can be decoded from protobuf JSON.
 pub trait ProtoValue: Sized {
     fn from_json(v: &Value) -> Result<Self, ParseError>;
+
+    /// Decodes a field value; `Ok(None)` leaves the field unset. Only enums use that: with
+    /// `ignore_unknown_fields=True`, json_format drops an unknown enum name or number instead of
+    /// failing, so `view_type: "BOGUS"` means "default".
+    fn from_json_field(v: &Value) -> Result<Option<Self>, ParseError> {
+        Self::from_json(v).map(Some)
+    }
 }
 
 impl ProtoValue for String {
@@ -180,7 +187,7 @@ macro_rules! proto_message {
             ) -> Result<(), $crate::wire::proto::ParseError> {
                 match name {
                     $(stringify!($field) => {
-                        self.$field = Some(<$ty as $crate::wire::proto::ProtoValue>::from_json(v)?);
+                        self.$field = <$ty as $crate::wire::proto::ProtoValue>::from_json_field(v)?;
                     })*
                     _ => {}
                 }

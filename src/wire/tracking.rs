@@ -11,6 +11,19 @@ use crate::wire::proto::{ParseError, ProtoValue, Repeated};
 // ---------------------------------------------------------------------------------------------
 // Enums: accepted by name or number, written by name.
 
+/// An enum field: a string or integer that names no value is dropped (unset), any other JSON
+/// type is a decoding error, as in json_format with `ignore_unknown_fields=True`.
+fn enum_field<T>(
+    v: &serde_json::Value,
+    decode: fn(&serde_json::Value) -> Result<T, ParseError>,
+) -> Result<Option<T>, ParseError> {
+    match v {
+        serde_json::Value::String(_) => Ok(decode(v).ok()),
+        serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => Ok(decode(v).ok()),
+        _ => Err(ParseError),
+    }
+}
+
 /// `ViewType`: ACTIVE_ONLY = 1, DELETED_ONLY = 2, ALL = 3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ViewType {
@@ -31,6 +44,10 @@ impl ViewType {
 }
 
 impl ProtoValue for ViewType {
+    fn from_json_field(v: &serde_json::Value) -> Result<Option<Self>, ParseError> {
+        enum_field(v, Self::from_json)
+    }
+
     fn from_json(v: &serde_json::Value) -> Result<Self, ParseError> {
         match v {
             serde_json::Value::String(s) => match s.as_str() {
@@ -87,6 +104,10 @@ impl RunStatus {
 }
 
 impl ProtoValue for RunStatus {
+    fn from_json_field(v: &serde_json::Value) -> Result<Option<Self>, ParseError> {
+        enum_field(v, Self::from_json)
+    }
+
     fn from_json(v: &serde_json::Value) -> Result<Self, ParseError> {
         match v {
             serde_json::Value::String(s) => RunStatus::parse(s).ok_or(ParseError),
