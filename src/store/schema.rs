@@ -16,7 +16,7 @@ const SQLITE_SCHEMA: &str =
     include_str!("../../migrations/sqlite/0001_mlflow_3.17.2_dc11669786a5.sql");
 
 /// Advisory-lock key serializing schema creation across replicas ("mlflowd" in ASCII).
-const SCHEMA_LOCK_KEY: i64 = 0x6d6c_666c_6f77_64;
+const SCHEMA_LOCK_KEY: i64 = 0x006d_6c66_6c6f_7764;
 
 /// What a database holds, as far as the schema goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
