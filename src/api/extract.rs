@@ -194,12 +194,15 @@ where
         let raw = if method == Method::GET && !query.is_empty() {
             query_to_json::<M>(&query)?
         } else {
-            if method == Method::POST || method == Method::PUT {
-                check_content_type(&req)?;
-            }
+            let content_type = content_type_check(&req);
+            // Read the body before answering, even to refuse it: replying while the client is
+            // still sending makes the connection close under a keep-alive client.
             let body = Bytes::from_request(req, state).await.map_err(|_| {
                 MlflowError::invalid_parameter_value("The request body could not be read.")
             })?;
+            if method == Method::POST || method == Method::PUT {
+                content_type?;
+            }
             if body.len() > MAX_JSON_BODY {
                 return Err(MlflowError::invalid_parameter_value(format!(
                     "The request body is larger than {MAX_JSON_BODY} bytes."
@@ -214,14 +217,14 @@ where
 }
 
 /// `_validate_content_type`: POST and PUT must be `application/json` (parameters allowed).
-fn check_content_type(req: &Request) -> Result<(), MlflowError> {
-    let ct = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let mime = ct.split(';').next().unwrap_or("").trim();
-    if mime.eq_ignore_ascii_case("application/json") {
+fn content_type_check(req: &Request) -> Result<(), MlflowError> {
+    let Some(ct) = req.headers().get(header::CONTENT_TYPE) else {
+        return Err(MlflowError::invalid_parameter_value(
+            "Bad Request. Content-Type header is missing.",
+        ));
+    };
+    let mime = ct.to_str().unwrap_or("").split(';').next().unwrap_or("").trim();
+    if mime == "application/json" {
         Ok(())
     } else {
         Err(MlflowError::invalid_parameter_value(
