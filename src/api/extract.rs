@@ -223,7 +223,13 @@ fn content_type_check(req: &Request) -> Result<(), MlflowError> {
             "Bad Request. Content-Type header is missing.",
         ));
     };
-    let mime = ct.to_str().unwrap_or("").split(';').next().unwrap_or("").trim();
+    let mime = ct
+        .to_str()
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim();
     if mime == "application/json" {
         Ok(())
     } else {

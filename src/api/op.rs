@@ -41,6 +41,7 @@ pub enum Op {
     GetMetricHistoryBulk,
     LogInputs,
     LogOutputs,
+    LogModel,
     SearchDatasets,
 }
 
@@ -74,6 +75,7 @@ impl Op {
             Op::GetMetricHistoryBulk => "GetMetricHistoryBulk",
             Op::LogInputs => "LogInputs",
             Op::LogOutputs => "LogOutputs",
+            Op::LogModel => "LogModel",
             Op::SearchDatasets => "SearchDatasets",
         }
     }
@@ -101,6 +103,7 @@ impl Op {
             | Op::LogBatch
             | Op::LogInputs
             | Op::LogOutputs
+            | Op::LogModel
             | Op::SetTag
             | Op::DeleteTag
             | Op::SetExperimentTag

@@ -40,6 +40,7 @@ fn rpc_routes() -> Vec<(Op, &'static str, MethodRouter<AppState>)> {
         (Op::DeleteTag, "/mlflow/runs/delete-tag", post(runs::delete_tag)),
         (Op::LogInputs, "/mlflow/runs/log-inputs", post(runs::log_inputs)),
         (Op::LogOutputs, "/mlflow/runs/outputs", post(runs::log_outputs)),
+        (Op::LogModel, "/mlflow/runs/log-model", post(runs::log_model)),
         (Op::GetMetricHistory, "/mlflow/metrics/get-history", get(metrics::get_metric_history)),
         (Op::GetMetricHistoryBulkInterval, "/mlflow/metrics/get-history-bulk-interval", get(metrics::get_metric_history_bulk_interval)),
     ]

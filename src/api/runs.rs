@@ -9,6 +9,7 @@ use crate::error::MlflowError;
 use crate::error::Result;
 use crate::store::inputs::NewDatasetInput;
 use crate::store::metrics::{Batch, MetricPoint};
+use crate::wire::tracking::LogModel;
 use crate::wire::tracking::{
     CreateRun, Dataset, DeleteRun, DeleteTag, GetRun, LogBatch, LogInputs, LogMetric, LogOutputs,
     LogParam, RestoreRun, RunResponse, SearchRuns, SearchRunsResponse, SetTag, UpdateRun,
@@ -302,6 +303,38 @@ pub async fn log_outputs(
         .collect();
     st.store
         .log_outputs(&m.run_id.unwrap_or_default(), models)
+        .await?;
+    Ok(Json(Empty {}))
+}
+
+/// POST /mlflow/runs/log-model (MLflow 2 model record; the 3.x client no longer calls it)
+pub async fn log_model(State(st): State<AppState>, req: Proto<LogModel>) -> Result<Json<Empty>> {
+    req.check(&[
+        ("run_id", &[Str, Required]),
+        ("model_json", &[Str, Required]),
+    ])?;
+    let m = req.msg;
+    let model_json = m.model_json.unwrap_or_default();
+    let model: serde_json::Map<std::string::String, serde_json::Value> =
+        serde_json::from_str(&model_json).map_err(|_| {
+            MlflowError::invalid_parameter_value(format!(
+                "Malformed model info. \n {model_json} \n is not a valid JSON."
+            ))
+        })?;
+    let missing: Vec<std::string::String> =
+        ["artifact_path", "flavors", "utc_time_created", "run_id"]
+            .iter()
+            .filter(|k| !model.contains_key(**k))
+            .map(|k| format!("'{k}'"))
+            .collect();
+    if !missing.is_empty() {
+        return Err(MlflowError::invalid_parameter_value(format!(
+            "Model json is missing mandatory fields: {{{}}}",
+            missing.join(", ")
+        )));
+    }
+    st.store
+        .record_logged_model(&m.run_id.unwrap_or_default(), &model)
         .await?;
     Ok(Json(Empty {}))
 }

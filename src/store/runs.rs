@@ -396,6 +396,72 @@ impl Store {
     }
 }
 
+/// The run tag holding MLflow 2 model records (`MLFLOW_LOGGED_MODELS`).
+const MLFLOW_LOGGED_MODELS: &str = "mlflow.log-model.history";
+const SELECT_TAG: &str = "SELECT value FROM tags WHERE run_uuid = $1 AND key = $2";
+
+impl Store {
+    /// `record_logged_model`: appends `Model.get_tags_dict()` to the run's model history tag.
+    pub async fn record_logged_model(
+        &self,
+        run_id: &str,
+        model: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<()> {
+        use serde_json::Value;
+        let mut entry = serde_json::Map::new();
+        for key in ["run_id", "artifact_path", "utc_time_created", "model_uuid"] {
+            let v = model.get(key).cloned().unwrap_or(Value::Null);
+            // `Model.__init__` stores `str(utc_time_created)`.
+            let v = match (key, v) {
+                ("utc_time_created", Value::Number(n)) => Value::String(n.to_string()),
+                (_, v) => v,
+            };
+            if !(v.is_null() && matches!(key, "run_id" | "artifact_path")) {
+                entry.insert(key.to_owned(), v);
+            }
+        }
+        // Flavor configs without their "config" entry, as `get_tags_dict` leaves them.
+        let flavors: serde_json::Map<String, Value> = model
+            .get("flavors")
+            .and_then(Value::as_object)
+            .map(|f| {
+                f.iter()
+                    .map(|(name, conf)| {
+                        let conf = match conf {
+                            Value::Object(c) => Value::Object(
+                                c.iter()
+                                    .filter(|(k, _)| *k != "config")
+                                    .map(|(k, v)| (k.clone(), v.clone()))
+                                    .collect(),
+                            ),
+                            other => other.clone(),
+                        };
+                        (name.clone(), conf)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        entry.insert("flavors".to_owned(), Value::Object(flavors));
+        with_tx!(&self.db, tx => {
+            let run = fetch_run!(&mut *tx, run_id);
+            check_run_is_active(&run)?;
+            let previous: Option<Option<String>> = sqlx::query_scalar(SELECT_TAG)
+                .bind(run_id)
+                .bind(MLFLOW_LOGGED_MODELS)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let mut history = match previous.flatten().map(|p| serde_json::from_str::<Value>(&p)) {
+                Some(Ok(Value::Array(items))) => items,
+                _ => Vec::new(),
+            };
+            history.push(Value::Object(entry));
+            let value = crate::wire::proto::to_python_json_flat(&Value::Array(history));
+            sqlx::query(UPSERT_TAG).bind(MLFLOW_LOGGED_MODELS).bind(&value).bind(run_id).execute(&mut *tx).await?;
+        });
+        Ok(())
+    }
+}
+
 /// Pushes `$a, $b, ...)` binding each string.
 pub(crate) fn push_list<'a, DB>(qb: &mut QueryBuilder<'a, DB>, items: &[&'a str])
 where

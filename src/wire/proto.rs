@@ -284,19 +284,7 @@ impl serde_json::ser::Formatter for PythonFormatter {
         w: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
-        // ensure_ascii=True: every non-ASCII character as \uXXXX (UTF-16 units).
-        let mut start = 0;
-        for (i, c) in fragment.char_indices() {
-            if !c.is_ascii() {
-                w.write_all(&fragment.as_bytes()[start..i])?;
-                let mut buf = [0u16; 2];
-                for unit in c.encode_utf16(&mut buf) {
-                    write!(w, "\\u{unit:04x}")?;
-                }
-                start = i + c.len_utf8();
-            }
-        }
-        w.write_all(&fragment.as_bytes()[start..])
+        write_ascii_escaped(w, fragment)
     }
     fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
         self.pretty.begin_array(w)
@@ -335,6 +323,81 @@ impl serde_json::ser::Formatter for PythonFormatter {
     }
 }
 
+/// `json.dumps(obj)` with Python's default separators (`", "`, `": "`) and ASCII escapes, as
+/// MLflow writes JSON into tag values.
+pub fn to_python_json_flat(value: &Value) -> String {
+    struct Flat;
+    impl serde_json::ser::Formatter for Flat {
+        fn write_f64<W: ?Sized + std::io::Write>(
+            &mut self,
+            w: &mut W,
+            v: f64,
+        ) -> std::io::Result<()> {
+            w.write_all(py_float_repr(v).as_bytes())
+        }
+        fn write_string_fragment<W: ?Sized + std::io::Write>(
+            &mut self,
+            w: &mut W,
+            fragment: &str,
+        ) -> std::io::Result<()> {
+            write_ascii_escaped(w, fragment)
+        }
+        fn begin_array_value<W: ?Sized + std::io::Write>(
+            &mut self,
+            w: &mut W,
+            first: bool,
+        ) -> std::io::Result<()> {
+            if first {
+                Ok(())
+            } else {
+                w.write_all(b", ")
+            }
+        }
+        fn begin_object_key<W: ?Sized + std::io::Write>(
+            &mut self,
+            w: &mut W,
+            first: bool,
+        ) -> std::io::Result<()> {
+            if first {
+                Ok(())
+            } else {
+                w.write_all(b", ")
+            }
+        }
+        fn begin_object_value<W: ?Sized + std::io::Write>(
+            &mut self,
+            w: &mut W,
+        ) -> std::io::Result<()> {
+            w.write_all(b": ")
+        }
+    }
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, Flat);
+    if value.serialize(&mut ser).is_err() {
+        return String::from("null");
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `ensure_ascii=True`: every non-ASCII character as `\uXXXX` (UTF-16 units).
+fn write_ascii_escaped<W: ?Sized + std::io::Write>(
+    w: &mut W,
+    fragment: &str,
+) -> std::io::Result<()> {
+    let mut start = 0;
+    for (i, c) in fragment.char_indices() {
+        if !c.is_ascii() {
+            w.write_all(&fragment.as_bytes()[start..i])?;
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                write!(w, "\\u{unit:04x}")?;
+            }
+            start = i + c.len_utf8();
+        }
+    }
+    w.write_all(&fragment.as_bytes()[start..])
+}
+
 /// Encodes a response body as MLflow's Flask handlers do.
 pub fn to_python_json<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
@@ -371,6 +434,15 @@ mod tests {
         ] {
             assert_eq!(py_float_repr(v), py, "{v}");
         }
+    }
+
+    #[test]
+    fn python_flat_json() {
+        let v = json!([{"run_id": "r", "flavors": {"a": 1.0}, "n": null}]);
+        assert_eq!(
+            to_python_json_flat(&v),
+            r#"[{"run_id": "r", "flavors": {"a": 1.0}, "n": null}]"#
+        );
     }
 
     #[test]

@@ -394,3 +394,5 @@ pub struct MetricsWithRunIdResponse {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub metrics: Vec<MetricWithRunId>,
 }
+
+proto_message! { pub struct LogModel { run_id: String, model_json: String } }
