@@ -83,17 +83,11 @@ fn py_int(v: &Value) -> Option<i64> {
     }
 }
 
+/// Python's `float(x)` succeeding.
 fn py_float_ok(v: &Value) -> bool {
     match v {
-        Value::Number(_) => true,
-        Value::String(s) => {
-            let t = s.trim().to_ascii_lowercase();
-            t.parse::<f64>().is_ok()
-                || matches!(
-                    t.as_str(),
-                    "nan" | "inf" | "-inf" | "infinity" | "-infinity" | "+inf"
-                )
-        }
+        Value::Number(_) | Value::Bool(_) => true,
+        Value::String(s) => crate::wire::proto::py_float(s).is_some(),
         _ => false,
     }
 }

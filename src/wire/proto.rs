@@ -23,11 +23,15 @@ pub struct ParseError;
 pub trait ProtoValue: Sized {
     fn from_json(v: &Value) -> Result<Self, ParseError>;
 
-    /// Decodes a field value; `Ok(None)` leaves the field unset. Only enums use that: with
-    /// `ignore_unknown_fields=True`, json_format drops an unknown enum name or number instead of
-    /// failing, so `view_type: "BOGUS"` means "default".
-    fn from_json_field(v: &Value) -> Result<Option<Self>, ParseError> {
-        Self::from_json(v).map(Some)
+    /// Decodes a field value the way json_format fills a message: the value to store (if any)
+    /// and whether decoding succeeded. A repeated field keeps the items decoded before an
+    /// error, including the partly filled failing message; enums drop an unknown name or
+    /// number (`ignore_unknown_fields=True`) instead of failing.
+    fn from_json_field(v: &Value) -> (Option<Self>, bool) {
+        match Self::from_json(v) {
+            Ok(x) => (Some(x), true),
+            Err(ParseError) => (None, false),
+        }
     }
 }
 
@@ -43,24 +47,65 @@ impl ProtoValue for bool {
     }
 }
 
+/// json_format's `_ConvertInteger`: numbers with an integral value, or strings without
+/// spaces holding one (`"12"`, `"1.0"`); booleans are refused.
 fn integer_from_json(v: &Value) -> Result<i64, ParseError> {
-    match v {
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                Ok(i)
-            } else {
-                // json_format accepts 3.0 for an integer field but not 3.5.
-                let f = n.as_f64().ok_or(ParseError)?;
-                if f.fract() == 0.0 && f.abs() < 9.2e18 {
-                    Ok(f as i64)
-                } else {
-                    Err(ParseError)
-                }
-            }
+    let integral = |f: f64| {
+        if f.fract() == 0.0 && f.abs() < 9.2e18 {
+            Ok(f as i64)
+        } else {
+            Err(ParseError)
         }
-        Value::String(s) => s.trim().parse::<i64>().map_err(|_| ParseError),
+    };
+    match v {
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Ok(i),
+            None => integral(n.as_f64().ok_or(ParseError)?),
+        },
+        Value::String(s) if !s.contains(' ') => match s.parse::<i64>() {
+            Ok(i) => Ok(i),
+            Err(_) => integral(py_float(s).ok_or(ParseError)?),
+        },
         _ => Err(ParseError),
     }
+}
+
+/// Python's `float(str)`: surrounding whitespace, `_` between digits, `inf`/`infinity`/`nan`
+/// in any case with an optional sign.
+pub fn py_float(s: &str) -> Option<f64> {
+    let t = s.trim();
+    let (sign, body) = match t.strip_prefix('-') {
+        Some(b) => (-1.0, b),
+        None => (1.0, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let lower = body.to_ascii_lowercase();
+    if lower == "inf" || lower == "infinity" {
+        return Some(sign * f64::INFINITY);
+    }
+    if lower == "nan" {
+        return Some(f64::NAN);
+    }
+    let bytes = body.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'_' {
+            let ok = i > 0
+                && i + 1 < bytes.len()
+                && bytes[i - 1].is_ascii_digit()
+                && bytes[i + 1].is_ascii_digit();
+            if !ok {
+                return None;
+            }
+        }
+    }
+    let clean: String = body.chars().filter(|c| *c != '_').collect();
+    if clean.is_empty()
+        || !clean
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+    {
+        return None;
+    }
+    clean.parse::<f64>().ok().map(|f| sign * f)
 }
 
 impl ProtoValue for i64 {
@@ -75,15 +120,22 @@ impl ProtoValue for i32 {
     }
 }
 
+/// json_format's `_ConvertFloat`: numbers and booleans (Python's bool is an int), the strings
+/// `"NaN"`, `"Infinity"`, `"-Infinity"`, and whatever Python's `float()` reads except other
+/// spellings of NaN (`"nan"` is refused).
 impl ProtoValue for f64 {
     fn from_json(v: &Value) -> Result<Self, ParseError> {
         match v {
             Value::Number(n) => n.as_f64().ok_or(ParseError),
+            Value::Bool(b) => Ok(if *b { 1.0 } else { 0.0 }),
             Value::String(s) => match s.as_str() {
                 "NaN" => Ok(f64::NAN),
                 "Infinity" => Ok(f64::INFINITY),
                 "-Infinity" => Ok(f64::NEG_INFINITY),
-                other => other.parse::<f64>().map_err(|_| ParseError),
+                other => match py_float(other) {
+                    Some(f) if !f.is_nan() => Ok(f),
+                    _ => Err(ParseError),
+                },
             },
             _ => Err(ParseError),
         }
@@ -92,12 +144,25 @@ impl ProtoValue for f64 {
 
 impl<T: ProtoValue> ProtoValue for Vec<T> {
     fn from_json(v: &Value) -> Result<Self, ParseError> {
-        v.as_array()
-            .ok_or(ParseError)?
-            .iter()
-            .filter(|item| !item.is_null())
-            .map(T::from_json)
-            .collect()
+        match Self::from_json_field(v) {
+            (Some(items), true) => Ok(items),
+            _ => Err(ParseError),
+        }
+    }
+
+    fn from_json_field(v: &Value) -> (Option<Self>, bool) {
+        let Some(array) = v.as_array() else {
+            return (None, false);
+        };
+        let mut items = Vec::with_capacity(array.len());
+        for item in array.iter().filter(|item| !item.is_null()) {
+            let (value, ok) = T::from_json_field(item);
+            items.extend(value);
+            if !ok {
+                return (Some(items), false);
+            }
+        }
+        (Some(items), true)
     }
 }
 
@@ -154,13 +219,18 @@ pub fn parse_dict<M: ProtoMessage>(json: &Map<String, Value>) -> (M, bool) {
 
 impl<M: ProtoMessage> ProtoValue for Box<M> {
     fn from_json(v: &Value) -> Result<Self, ParseError> {
-        let obj = v.as_object().ok_or(ParseError)?;
-        let (msg, ok) = parse_dict::<M>(obj);
-        if ok {
-            Ok(Box::new(msg))
-        } else {
-            Err(ParseError)
+        match Self::from_json_field(v) {
+            (Some(m), true) => Ok(m),
+            _ => Err(ParseError),
         }
+    }
+
+    fn from_json_field(v: &Value) -> (Option<Self>, bool) {
+        let Some(obj) = v.as_object() else {
+            return (None, false);
+        };
+        let (msg, ok) = parse_dict::<M>(obj);
+        (Some(Box::new(msg)), ok)
     }
 }
 
@@ -187,7 +257,14 @@ macro_rules! proto_message {
             ) -> Result<(), $crate::wire::proto::ParseError> {
                 match name {
                     $(stringify!($field) => {
-                        self.$field = <$ty as $crate::wire::proto::ProtoValue>::from_json_field(v)?;
+                        let (value, ok) =
+                            <$ty as $crate::wire::proto::ProtoValue>::from_json_field(v);
+                        if value.is_some() {
+                            self.$field = value;
+                        }
+                        if !ok {
+                            return Err($crate::wire::proto::ParseError);
+                        }
                     })*
                     _ => {}
                 }
@@ -467,6 +544,39 @@ mod tests {
         assert_eq!(m.max_results, Some(7));
         assert!(m.value.unwrap().is_nan());
         assert_eq!(m.ids, Some(vec!["a".to_owned()]));
+    }
+
+    #[test]
+    fn scalars_follow_json_format() {
+        assert_eq!(f64::from_json(&json!(true)), Ok(1.0));
+        assert_eq!(f64::from_json(&json!("nan")), Err(ParseError));
+        assert_eq!(f64::from_json(&json!(" 5")), Ok(5.0));
+        assert_eq!(f64::from_json(&json!("1_000")), Ok(1000.0));
+        assert_eq!(f64::from_json(&json!("INF")), Ok(f64::INFINITY));
+        assert_eq!(f64::from_json(&json!("0x10")), Err(ParseError));
+        assert_eq!(i64::from_json(&json!(true)), Err(ParseError));
+        assert_eq!(i64::from_json(&json!("1.0")), Ok(1));
+        assert_eq!(i64::from_json(&json!(" 3")), Err(ParseError));
+        assert_eq!(i64::from_json(&json!(1.5)), Err(ParseError));
+    }
+
+    crate::proto_message! { pub struct Item { key: String, value: f64, timestamp: i64 } }
+    crate::proto_message! { pub struct Batch { run_id: String, metrics: Vec<Box<Item>>, params: Vec<String> } }
+
+    /// As in json_format: items before the failing one stay, the failing one keeps the fields
+    /// decoded before its error, and decoding of the message stops there.
+    #[test]
+    fn repeated_messages_keep_partial_items() {
+        let j = json!({"run_id": "r", "metrics": [{"key": "a", "value": 1, "timestamp": 1},
+            {"key": "b", "value": "x", "timestamp": 2}, {"key": "c", "value": 1, "timestamp": 3}],
+            "params": ["p"]});
+        let (m, ok) = parse_dict::<Batch>(j.as_object().unwrap());
+        assert!(!ok);
+        let metrics = m.metrics.unwrap();
+        assert_eq!(metrics.len(), 2);
+        assert_eq!(metrics[1].key.as_deref(), Some("b"));
+        assert_eq!(metrics[1].value, None);
+        assert_eq!(m.params, None);
     }
 
     #[test]

@@ -11,16 +11,29 @@ use crate::wire::proto::{ParseError, ProtoValue, Repeated};
 // ---------------------------------------------------------------------------------------------
 // Enums: accepted by name or number, written by name.
 
-/// An enum field: a string or integer that names no value is dropped (unset), any other JSON
-/// type is a decoding error, as in json_format with `ignore_unknown_fields=True`.
+/// An enum field as json_format reads it: a name, a number (also as a numeric string or a
+/// boolean, since Python's bool is an int). A name or number that is no value of the enum
+/// leaves the field unset (`ignore_unknown_fields=True`); any other JSON type is an error.
 fn enum_field<T>(
     v: &serde_json::Value,
-    decode: fn(&serde_json::Value) -> Result<T, ParseError>,
-) -> Result<Option<T>, ParseError> {
+    by_number: fn(i64) -> Option<T>,
+    by_name: fn(&str) -> Option<T>,
+) -> (Option<T>, bool) {
+    use serde_json::Value;
     match v {
-        serde_json::Value::String(_) => Ok(decode(v).ok()),
-        serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => Ok(decode(v).ok()),
-        _ => Err(ParseError),
+        Value::String(s) => match by_name(s) {
+            Some(x) => (Some(x), true),
+            None => (s.parse::<i64>().ok().and_then(by_number), true),
+        },
+        Value::Bool(b) => (by_number(i64::from(*b)), true),
+        Value::Number(n) => match n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+        {
+            Some(i) => (by_number(i), true),
+            None => (None, false),
+        },
+        _ => (None, false),
     }
 }
 
@@ -43,25 +56,34 @@ impl ViewType {
     }
 }
 
+impl ViewType {
+    fn from_number(i: i64) -> Option<ViewType> {
+        match i {
+            1 => Some(ViewType::ActiveOnly),
+            2 => Some(ViewType::DeletedOnly),
+            3 => Some(ViewType::All),
+            _ => None,
+        }
+    }
+
+    fn from_name(s: &str) -> Option<ViewType> {
+        match s {
+            "ACTIVE_ONLY" => Some(ViewType::ActiveOnly),
+            "DELETED_ONLY" => Some(ViewType::DeletedOnly),
+            "ALL" => Some(ViewType::All),
+            _ => None,
+        }
+    }
+}
+
 impl ProtoValue for ViewType {
-    fn from_json_field(v: &serde_json::Value) -> Result<Option<Self>, ParseError> {
-        enum_field(v, Self::from_json)
+    fn from_json_field(v: &serde_json::Value) -> (Option<Self>, bool) {
+        enum_field(v, ViewType::from_number, ViewType::from_name)
     }
 
     fn from_json(v: &serde_json::Value) -> Result<Self, ParseError> {
-        match v {
-            serde_json::Value::String(s) => match s.as_str() {
-                "ACTIVE_ONLY" => Ok(ViewType::ActiveOnly),
-                "DELETED_ONLY" => Ok(ViewType::DeletedOnly),
-                "ALL" => Ok(ViewType::All),
-                _ => Err(ParseError),
-            },
-            serde_json::Value::Number(n) => match n.as_i64() {
-                Some(1) => Ok(ViewType::ActiveOnly),
-                Some(2) => Ok(ViewType::DeletedOnly),
-                Some(3) => Ok(ViewType::All),
-                _ => Err(ParseError),
-            },
+        match Self::from_json_field(v) {
+            (Some(x), true) => Ok(x),
             _ => Err(ParseError),
         }
     }
@@ -104,17 +126,17 @@ impl RunStatus {
 }
 
 impl ProtoValue for RunStatus {
-    fn from_json_field(v: &serde_json::Value) -> Result<Option<Self>, ParseError> {
-        enum_field(v, Self::from_json)
+    fn from_json_field(v: &serde_json::Value) -> (Option<Self>, bool) {
+        let by_number = |i: i64| match i {
+            1..=5 => Some(RunStatus::ALL[(i - 1) as usize]),
+            _ => None,
+        };
+        enum_field(v, by_number, RunStatus::parse)
     }
 
     fn from_json(v: &serde_json::Value) -> Result<Self, ParseError> {
-        match v {
-            serde_json::Value::String(s) => RunStatus::parse(s).ok_or(ParseError),
-            serde_json::Value::Number(n) => match n.as_i64() {
-                Some(i @ 1..=5) => Ok(RunStatus::ALL[(i - 1) as usize]),
-                _ => Err(ParseError),
-            },
+        match Self::from_json_field(v) {
+            (Some(x), true) => Ok(x),
             _ => Err(ParseError),
         }
     }
