@@ -11,6 +11,9 @@ use crate::store::Store;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<Store>,
+    /// The proxied artifact store (`--artifacts-destination`); `None` when artifacts are not
+    /// served (`--no-serve-artifacts`).
+    pub artifacts: Option<Arc<dyn crate::artifacts::ArtifactStore>>,
     /// Locations the server itself was configured with (`--default-artifact-root`,
     /// `--artifacts-destination`): hosts in them are trusted in client-supplied URIs.
     pub trusted_artifact_roots: Arc<Vec<String>>,

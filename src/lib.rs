@@ -5,6 +5,8 @@
 pub mod api;
 /// `AppState` and the router builder.
 pub mod app;
+/// Artifact stores and the path rules that guard them.
+pub mod artifacts;
 /// `mlflow server`'s command line.
 pub mod config;
 /// The one error type and its mapping to MLflow error codes.

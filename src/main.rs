@@ -90,9 +90,11 @@ async fn serve(args: ServerArgs) -> Result<(), String> {
         store.artifact_root.clone(),
         args.artifacts_destination.clone(),
     ];
+    let artifacts = artifact_store(&args)?;
     let state = mlflowd::app::AppState {
         store: Arc::new(store),
         trusted_artifact_roots: Arc::new(trusted),
+        artifacts,
     };
     let app = mlflowd::app::app(state, args.static_prefix.as_deref());
     let addr = format!("{}:{}", args.host, args.port);
@@ -104,6 +106,29 @@ async fn serve(args: ServerArgs) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))
+}
+
+/// The proxied artifact store for `--artifacts-destination` (local directories for now).
+fn artifact_store(
+    args: &ServerArgs,
+) -> Result<Option<Arc<dyn mlflowd::artifacts::ArtifactStore>>, String> {
+    if !args.serve_artifacts() {
+        return Ok(None);
+    }
+    let dest = &args.artifacts_destination;
+    let local = match mlflowd::uri::split_scheme(dest) {
+        None => dest.clone(),
+        Some(("file", rest)) => rest.trim_start_matches("//").to_owned(),
+        Some((scheme, _)) => {
+            return Err(format!(
+                "--artifacts-destination {dest}: the '{scheme}' scheme is not supported yet \
+                 (local directories are); S3 support is in progress"
+            ))
+        }
+    };
+    let store = mlflowd::artifacts::local::LocalArtifactStore::new(&local)
+        .map_err(|e| format!("cannot use --artifacts-destination {dest}: {e}"))?;
+    Ok(Some(Arc::new(store)))
 }
 
 async fn shutdown_signal() {

@@ -1,5 +1,6 @@
 //! The REST front end: route table, request decoding and one module per MLflow resource.
 
+pub mod artifacts;
 pub mod experiments;
 pub mod extract;
 pub mod health;
@@ -7,3 +8,4 @@ pub mod metrics;
 pub mod op;
 pub mod routes;
 pub mod runs;
+pub mod server_info;

@@ -43,6 +43,11 @@ pub enum Op {
     LogOutputs,
     LogModel,
     SearchDatasets,
+    GetServerInfo,
+    ListArtifactsMlflowArtifacts,
+    /// GET, PUT and DELETE of one artifact path share a route; the permission is the
+    /// strictest of the three.
+    DownloadArtifact,
 }
 
 impl Op {
@@ -76,6 +81,9 @@ impl Op {
             Op::LogInputs => "LogInputs",
             Op::LogOutputs => "LogOutputs",
             Op::LogModel => "LogModel",
+            Op::GetServerInfo => "GetServerInfo",
+            Op::ListArtifactsMlflowArtifacts => "ListArtifacts",
+            Op::DownloadArtifact => "ArtifactFile",
             Op::SearchDatasets => "SearchDatasets",
         }
     }
@@ -84,7 +92,9 @@ impl Op {
     /// `BEFORE_REQUEST_VALIDATORS`).
     pub fn permission(self) -> Permission {
         match self {
-            Op::Health | Op::Version => Permission::None,
+            Op::Health | Op::Version | Op::GetServerInfo => Permission::None,
+            Op::ListArtifactsMlflowArtifacts => Permission::Read,
+            Op::DownloadArtifact => Permission::Manage,
             Op::CreateExperiment | Op::SearchExperiments | Op::GetExperimentByName => {
                 Permission::Read
             }

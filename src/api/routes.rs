@@ -11,7 +11,7 @@ use axum::Router;
 use tracing::Instrument;
 
 use crate::api::op::Op;
-use crate::api::{experiments as exp, health, metrics, runs};
+use crate::api::{artifacts, experiments as exp, health, metrics, runs, server_info};
 use crate::app::AppState;
 
 /// `(operation, path under /api/2.0, handler)`.
@@ -55,6 +55,15 @@ fn ajax_only_routes() -> Vec<(Op, &'static str, MethodRouter<AppState>)> {
     ]
 }
 
+/// The proxied artifact service, under `/api/2.0` and `/ajax-api/2.0` like the RPCs.
+#[rustfmt::skip]
+fn artifact_routes() -> Vec<(Op, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Op::ListArtifactsMlflowArtifacts, "/mlflow-artifacts/artifacts", get(artifacts::list_artifacts_mlflow_artifacts)),
+        (Op::DownloadArtifact, "/mlflow-artifacts/artifacts/{*path}", get(artifacts::download_artifact).put(artifacts::upload_artifact).delete(artifacts::delete_artifact)),
+    ]
+}
+
 /// The whole HTTP surface, before `--static-prefix` is applied.
 pub fn router() -> Router<AppState> {
     let mut router = Router::new()
@@ -73,6 +82,19 @@ pub fn router() -> Router<AppState> {
         for prefix in ["/api/2.0", "/ajax-api/2.0"] {
             router = router.route(&format!("{prefix}{path}"), handler.clone());
         }
+    }
+    for (op, path, handler) in artifact_routes() {
+        let handler = handler
+            .fallback(method_not_allowed)
+            .layer(from_fn_with_state(op, record_op));
+        for prefix in ["/api/2.0", "/ajax-api/2.0"] {
+            router = router.route(&format!("{prefix}{path}"), handler.clone());
+        }
+    }
+    for prefix in ["/api/3.0", "/ajax-api/3.0"] {
+        let handler = get(server_info::get_server_info)
+            .layer(from_fn_with_state(Op::GetServerInfo, record_op));
+        router = router.route(&format!("{prefix}/mlflow/server-info"), handler);
     }
     for (op, path, handler) in ajax_only_routes() {
         let handler = handler

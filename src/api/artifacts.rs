@@ -1,0 +1,237 @@
+//! The proxied artifact service (`/api/2.0/mlflow-artifacts/...`): download, upload, list and
+//! delete under `--artifacts-destination`. Mirrors `mlflow/server/artifact_router.py` (the
+//! streaming GET/PUT MLflow serves under uvicorn) and `_list_artifacts_mlflow_artifacts`,
+//! `_delete_artifact_mlflow_artifacts` in `mlflow/server/handlers.py`.
+//!
+//! Bodies stream through: an upload goes from the socket to the store chunk by chunk, a
+//! download from the store to the socket.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::TryStreamExt;
+use serde::Serialize;
+
+use crate::api::extract::Proto;
+use crate::app::AppState;
+use crate::artifacts::path::{validate_file_path, validate_path_is_safe, RelPath};
+use crate::artifacts::ArtifactStore;
+use crate::error::{MlflowError, Result};
+use crate::wire::{Empty, Json};
+
+crate::proto_message! { pub struct ListArtifactsMlflowArtifacts { path: String } }
+
+#[derive(Debug, Serialize)]
+pub struct FileInfoMsg {
+    pub path: String,
+    pub is_dir: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_size: Option<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ListArtifactsResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root_uri: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<FileInfoMsg>,
+}
+
+/// FastAPI's error shape, which MLflow's artifact router uses for its own refusals.
+fn detail(status: StatusCode, message: &str) -> Response {
+    crate::wire::json_response(status, &serde_json::json!({ "detail": message }))
+}
+
+fn disabled() -> Response {
+    detail(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Artifact serving is disabled. Run `mlflow server` with `--serve-artifacts` to enable.",
+    )
+}
+
+fn store(st: &AppState) -> Option<Arc<dyn ArtifactStore>> {
+    st.artifacts.clone()
+}
+
+fn safe(path: &str) -> Result<RelPath> {
+    validate_path_is_safe(path).map_err(|e| MlflowError::invalid_parameter_value(e.message))
+}
+
+/// `_guess_mime_type`: by extension, `application/octet-stream` otherwise.
+fn guess_mime(name: &str) -> String {
+    mime_guess::from_path(name)
+        .first_raw()
+        .unwrap_or("application/octet-stream")
+        .to_owned()
+}
+
+/// `_content_disposition_attachment`: `attachment; filename=...`, with an RFC 5987
+/// `filename*` for non-ASCII names.
+pub fn content_disposition(filename: &str) -> String {
+    let quote = |s: &str| {
+        let token = !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c));
+        if token {
+            s.to_owned()
+        } else {
+            format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+        }
+    };
+    if filename.is_ascii() {
+        return format!("attachment; filename={}", quote(filename));
+    }
+    // NFKD then dropping what is not ASCII, as MLflow does: "ü" falls back to "u".
+    let fallback: String = unicode_normalization::UnicodeNormalization::nfkd(filename)
+        .filter(char::is_ascii)
+        .collect();
+    let fallback = if fallback.is_empty() {
+        "download".to_owned()
+    } else {
+        fallback
+    };
+    const ATTR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'!')
+        .remove(b'#')
+        .remove(b'$')
+        .remove(b'&')
+        .remove(b'+')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'^')
+        .remove(b'_')
+        .remove(b'`')
+        .remove(b'|')
+        .remove(b'~');
+    let encoded = percent_encoding::utf8_percent_encode(filename, ATTR);
+    format!(
+        "attachment; filename={}; filename*=UTF-8''{encoded}",
+        quote(&fallback)
+    )
+}
+
+/// GET /mlflow-artifacts/artifacts/{path}
+pub async fn download_artifact(State(st): State<AppState>, Path(path): Path<String>) -> Response {
+    let Some(store) = store(&st) else {
+        return disabled();
+    };
+    let result: Result<Response> = async {
+        let rel = safe(&path)?;
+        let download = match store.get(&rel).await {
+            Err(crate::artifacts::ArtifactError::IsDirectory(p)) => {
+                return Ok(detail(
+                    StatusCode::BAD_REQUEST,
+                    &format!("Artifact path refers to a directory, not a file: '{p}'"),
+                ))
+            }
+            other => other?,
+        };
+        let name = rel.file_name().unwrap_or("").to_owned();
+        let mut resp = Response::new(Body::from_stream(download.body));
+        let h = resp.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(&guess_mime(&name)) {
+            h.insert(header::CONTENT_TYPE, v);
+        }
+        if let Ok(v) = HeaderValue::from_str(&content_disposition(&name)) {
+            h.insert(header::CONTENT_DISPOSITION, v);
+        }
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from(download.size));
+        h.insert(
+            "x-content-type-options",
+            HeaderValue::from_static("nosniff"),
+        );
+        Ok(resp)
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// PUT /mlflow-artifacts/artifacts/{path}
+pub async fn upload_artifact(
+    State(st): State<AppState>,
+    Path(path): Path<String>,
+    body: Body,
+) -> Response {
+    let Some(store) = store(&st) else {
+        return disabled();
+    };
+    let result: Result<Response> = async {
+        let rel = match validate_file_path(&path) {
+            Ok(rel) => rel,
+            Err(e) if e.message.contains("must include a filename") => {
+                return Ok(detail(StatusCode::BAD_REQUEST, &e.message))
+            }
+            Err(e) => return Err(MlflowError::invalid_parameter_value(e.message)),
+        };
+        let stream = body.into_data_stream().map_err(std::io::Error::other);
+        store.put(&rel, Box::pin(stream)).await?;
+        Ok(StatusCode::OK.into_response())
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// DELETE /mlflow-artifacts/artifacts/{path}
+pub async fn delete_artifact(State(st): State<AppState>, Path(path): Path<String>) -> Response {
+    let Some(store) = store(&st) else {
+        return disabled();
+    };
+    let result: Result<Response> = async {
+        let rel = safe(&path)?;
+        store.delete(&rel).await?;
+        Ok(Json(Empty {}).into_response())
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// GET /mlflow-artifacts/artifacts?path=
+pub async fn list_artifacts_mlflow_artifacts(
+    State(st): State<AppState>,
+    req: Proto<ListArtifactsMlflowArtifacts>,
+) -> Response {
+    let Some(store) = store(&st) else {
+        return disabled();
+    };
+    let result: Result<Response> = async {
+        let dir = match req.msg.path.as_deref() {
+            Some(p) => Some(safe(p)?).filter(|r| !r.is_empty()),
+            None => None,
+        };
+        let files = store
+            .list(dir.as_ref())
+            .await?
+            .into_iter()
+            .map(|f| FileInfoMsg {
+                path: f.path.rsplit('/').next().unwrap_or("").to_owned(),
+                is_dir: f.is_dir,
+                file_size: f.file_size,
+            })
+            .collect();
+        Ok(Json(ListArtifactsResponse {
+            root_uri: None,
+            files,
+        })
+        .into_response())
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_disposition;
+
+    #[test]
+    fn content_disposition_like_mlflow() {
+        assert_eq!(content_disposition("model.pkl"), "attachment; filename=model.pkl");
+        assert_eq!(content_disposition("a b.txt"), "attachment; filename=\"a b.txt\"");
+        assert_eq!(
+            content_disposition("sp ace ü.txt"),
+            "attachment; filename=\"sp ace u.txt\"; filename*=UTF-8''sp%20ace%20%C3%BC.txt"
+        );
+    }
+}
