@@ -129,15 +129,32 @@ struct ErrorBody<'a> {
     error_class: Option<&'static str>,
 }
 
-impl IntoResponse for MlflowError {
-    fn into_response(self) -> Response {
-        let body = ErrorBody {
+impl MlflowError {
+    fn body(&self) -> ErrorBody<'_> {
+        ErrorBody {
             error_code: self.code,
             message: &self.message,
             sqlstate: self.code.sqlstate(),
             error_class: self.code.error_class(),
-        };
-        crate::wire::json_response(self.code.http_status(), &body)
+        }
+    }
+
+    /// The same error as compact JSON: MLflow's FastAPI routes (artifact streaming) write
+    /// their errors with `JSONResponse`, not Flask's indented `message_to_json`.
+    pub fn into_compact_response(self) -> Response {
+        let body = serde_json::to_vec(&self.body()).unwrap_or_default();
+        (
+            self.code.http_status(),
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    }
+}
+
+impl IntoResponse for MlflowError {
+    fn into_response(self) -> Response {
+        crate::wire::json_response(self.code.http_status(), &self.body())
     }
 }
 

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::TryStreamExt;
@@ -40,16 +40,43 @@ pub struct ListArtifactsResponse {
     pub files: Vec<FileInfoMsg>,
 }
 
-/// FastAPI's error shape, which MLflow's artifact router uses for its own refusals.
+/// FastAPI's error shape (compact JSON), which MLflow's streaming artifact router uses for its
+/// own refusals.
 fn detail(status: StatusCode, message: &str) -> Response {
-    crate::wire::json_response(status, &serde_json::json!({ "detail": message }))
+    let body = serde_json::json!({ "detail": message }).to_string();
+    (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-fn disabled() -> Response {
+/// GET and PUT are FastAPI routes in MLflow: refused with a JSON `detail`.
+fn streaming_disabled() -> Response {
     detail(
         StatusCode::SERVICE_UNAVAILABLE,
         "Artifact serving is disabled. Run `mlflow server` with `--serve-artifacts` to enable.",
     )
+}
+
+/// List and DELETE are Flask routes in MLflow: `_disable_unless_serve_artifacts` refuses them
+/// with a plain-text 503 naming the Flask rule.
+fn flask_disabled(uri: &axum::http::Uri, rule_suffix: &str) -> Response {
+    let path = uri.path();
+    let (prefix, api) = match path.find("/ajax-api/2.0/") {
+        Some(i) => (&path[..i], "/ajax-api/2.0"),
+        None => (
+            path.find("/api/2.0/").map_or("", |i| &path[..i]),
+            "/api/2.0",
+        ),
+    };
+    let body = format!(
+        "Endpoint: {prefix}{api}/mlflow-artifacts/artifacts{rule_suffix} disabled due to the \
+         mlflow server running with `--no-serve-artifacts`. To enable artifacts server \
+         functionality, run `mlflow server` with `--serve-artifacts`"
+    );
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 fn store(st: &AppState) -> Option<Arc<dyn ArtifactStore>> {
@@ -116,7 +143,7 @@ pub fn content_disposition(filename: &str) -> String {
 /// GET /mlflow-artifacts/artifacts/{path}
 pub async fn download_artifact(State(st): State<AppState>, Path(path): Path<String>) -> Response {
     let Some(store) = store(&st) else {
-        return disabled();
+        return streaming_disabled();
     };
     let result: Result<Response> = async {
         let rel = safe(&path)?;
@@ -146,7 +173,7 @@ pub async fn download_artifact(State(st): State<AppState>, Path(path): Path<Stri
         Ok(resp)
     }
     .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+    result.unwrap_or_else(MlflowError::into_compact_response)
 }
 
 /// PUT /mlflow-artifacts/artifacts/{path}
@@ -156,7 +183,7 @@ pub async fn upload_artifact(
     body: Body,
 ) -> Response {
     let Some(store) = store(&st) else {
-        return disabled();
+        return streaming_disabled();
     };
     let result: Result<Response> = async {
         let rel = match validate_file_path(&path) {
@@ -171,13 +198,17 @@ pub async fn upload_artifact(
         Ok(StatusCode::OK.into_response())
     }
     .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+    result.unwrap_or_else(MlflowError::into_compact_response)
 }
 
 /// DELETE /mlflow-artifacts/artifacts/{path}
-pub async fn delete_artifact(State(st): State<AppState>, Path(path): Path<String>) -> Response {
+pub async fn delete_artifact(
+    State(st): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Path(path): Path<String>,
+) -> Response {
     let Some(store) = store(&st) else {
-        return disabled();
+        return flask_disabled(&uri, "/<path:artifact_path>");
     };
     let result: Result<Response> = async {
         let rel = safe(&path)?;
@@ -191,10 +222,11 @@ pub async fn delete_artifact(State(st): State<AppState>, Path(path): Path<String
 /// GET /mlflow-artifacts/artifacts?path=
 pub async fn list_artifacts_mlflow_artifacts(
     State(st): State<AppState>,
+    OriginalUri(uri): OriginalUri,
     req: Proto<ListArtifactsMlflowArtifacts>,
 ) -> Response {
     let Some(store) = store(&st) else {
-        return disabled();
+        return flask_disabled(&uri, "");
     };
     let result: Result<Response> = async {
         let dir = match req.msg.path.as_deref() {
@@ -208,7 +240,8 @@ pub async fn list_artifacts_mlflow_artifacts(
             .map(|f| FileInfoMsg {
                 path: f.path.rsplit('/').next().unwrap_or("").to_owned(),
                 is_dir: f.is_dir,
-                file_size: f.file_size,
+                // proto2 FileInfo.to_proto leaves a zero size unset.
+                file_size: f.file_size.filter(|s| *s != 0),
             })
             .collect();
         Ok(Json(ListArtifactsResponse {
@@ -227,8 +260,14 @@ mod tests {
 
     #[test]
     fn content_disposition_like_mlflow() {
-        assert_eq!(content_disposition("model.pkl"), "attachment; filename=model.pkl");
-        assert_eq!(content_disposition("a b.txt"), "attachment; filename=\"a b.txt\"");
+        assert_eq!(
+            content_disposition("model.pkl"),
+            "attachment; filename=model.pkl"
+        );
+        assert_eq!(
+            content_disposition("a b.txt"),
+            "attachment; filename=\"a b.txt\""
+        );
         assert_eq!(
             content_disposition("sp ace ü.txt"),
             "attachment; filename=\"sp ace u.txt\"; filename*=UTF-8''sp%20ace%20%C3%BC.txt"
