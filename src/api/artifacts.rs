@@ -83,7 +83,7 @@ fn store(st: &AppState) -> Option<Arc<dyn ArtifactStore>> {
     st.artifacts.clone()
 }
 
-fn safe(path: &str) -> Result<RelPath> {
+pub(crate) fn safe(path: &str) -> Result<RelPath> {
     validate_path_is_safe(path).map_err(|e| MlflowError::invalid_parameter_value(e.message))
 }
 
@@ -140,6 +140,38 @@ pub fn content_disposition(filename: &str) -> String {
     )
 }
 
+/// A download as MLflow sends it: an attachment with a guessed type and `nosniff`; a range
+/// request gets 206 with `Content-Range`.
+pub(crate) fn file_response(download: crate::artifacts::Download, name: &str) -> Response {
+    let mut resp = Response::new(Body::from_stream(download.body));
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&guess_mime(name)) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    match download.range {
+        Some((start, end)) => {
+            h.insert(header::CONTENT_LENGTH, HeaderValue::from(end - start + 1));
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{end}/{}", download.size))
+            {
+                h.insert(header::CONTENT_RANGE, v);
+            }
+            *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
+        }
+        None => {
+            h.insert(header::CONTENT_LENGTH, HeaderValue::from(download.size));
+        }
+    }
+    resp
+}
+
 /// GET /mlflow-artifacts/artifacts/{path}
 pub async fn download_artifact(State(st): State<AppState>, Path(path): Path<String>) -> Response {
     let Some(store) = store(&st) else {
@@ -147,7 +179,7 @@ pub async fn download_artifact(State(st): State<AppState>, Path(path): Path<Stri
     };
     let result: Result<Response> = async {
         let rel = safe(&path)?;
-        let download = match store.get(&rel).await {
+        let download = match store.get(&rel, None).await {
             Err(crate::artifacts::ArtifactError::IsDirectory(p)) => {
                 return Ok(detail(
                     StatusCode::BAD_REQUEST,
@@ -156,21 +188,7 @@ pub async fn download_artifact(State(st): State<AppState>, Path(path): Path<Stri
             }
             other => other?,
         };
-        let name = rel.file_name().unwrap_or("").to_owned();
-        let mut resp = Response::new(Body::from_stream(download.body));
-        let h = resp.headers_mut();
-        if let Ok(v) = HeaderValue::from_str(&guess_mime(&name)) {
-            h.insert(header::CONTENT_TYPE, v);
-        }
-        if let Ok(v) = HeaderValue::from_str(&content_disposition(&name)) {
-            h.insert(header::CONTENT_DISPOSITION, v);
-        }
-        h.insert(header::CONTENT_LENGTH, HeaderValue::from(download.size));
-        h.insert(
-            "x-content-type-options",
-            HeaderValue::from_static("nosniff"),
-        );
-        Ok(resp)
+        Ok(file_response(download, rel.file_name().unwrap_or("")))
     }
     .await;
     result.unwrap_or_else(MlflowError::into_compact_response)

@@ -7,5 +7,6 @@ pub mod health;
 pub mod metrics;
 pub mod op;
 pub mod routes;
+pub mod run_artifacts;
 pub mod runs;
 pub mod server_info;

@@ -48,6 +48,9 @@ pub enum Op {
     /// GET, PUT and DELETE of one artifact path share a route; the permission is the
     /// strictest of the three.
     DownloadArtifact,
+    ListArtifacts,
+    GetArtifact,
+    UploadArtifact,
 }
 
 impl Op {
@@ -84,6 +87,9 @@ impl Op {
             Op::GetServerInfo => "GetServerInfo",
             Op::ListArtifactsMlflowArtifacts => "ListArtifacts",
             Op::DownloadArtifact => "ArtifactFile",
+            Op::ListArtifacts => "ListArtifacts",
+            Op::GetArtifact => "GetArtifact",
+            Op::UploadArtifact => "UploadArtifact",
             Op::SearchDatasets => "SearchDatasets",
         }
     }
@@ -93,7 +99,10 @@ impl Op {
     pub fn permission(self) -> Permission {
         match self {
             Op::Health | Op::Version | Op::GetServerInfo => Permission::None,
-            Op::ListArtifactsMlflowArtifacts => Permission::Read,
+            Op::ListArtifactsMlflowArtifacts | Op::ListArtifacts | Op::GetArtifact => {
+                Permission::Read
+            }
+            Op::UploadArtifact => Permission::Edit,
             Op::DownloadArtifact => Permission::Manage,
             Op::CreateExperiment | Op::SearchExperiments | Op::GetExperimentByName => {
                 Permission::Read

@@ -11,7 +11,9 @@ use axum::Router;
 use tracing::Instrument;
 
 use crate::api::op::Op;
-use crate::api::{artifacts, experiments as exp, health, metrics, runs, server_info};
+use crate::api::{
+    artifacts, experiments as exp, health, metrics, run_artifacts, runs, server_info,
+};
 use crate::app::AppState;
 
 /// `(operation, path under /api/2.0, handler)`.
@@ -43,6 +45,7 @@ fn rpc_routes() -> Vec<(Op, &'static str, MethodRouter<AppState>)> {
         (Op::LogModel, "/mlflow/runs/log-model", post(runs::log_model)),
         (Op::GetMetricHistory, "/mlflow/metrics/get-history", get(metrics::get_metric_history)),
         (Op::GetMetricHistoryBulkInterval, "/mlflow/metrics/get-history-bulk-interval", get(metrics::get_metric_history_bulk_interval)),
+        (Op::ListArtifacts, "/mlflow/artifacts/list", get(run_artifacts::list_artifacts)),
     ]
 }
 
@@ -52,6 +55,7 @@ fn ajax_only_routes() -> Vec<(Op, &'static str, MethodRouter<AppState>)> {
     vec![
         (Op::GetMetricHistoryBulk, "/mlflow/metrics/get-history-bulk", get(metrics::get_metric_history_bulk)),
         (Op::SearchDatasets, "/mlflow/experiments/search-datasets", post(exp::search_datasets)),
+        (Op::UploadArtifact, "/mlflow/upload-artifact", post(run_artifacts::upload_artifact)),
     ]
 }
 
@@ -74,6 +78,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/version",
             get(health::version).layer(from_fn_with_state(Op::Version, record_op)),
+        )
+        .route(
+            "/get-artifact",
+            get(run_artifacts::get_artifact).layer(from_fn_with_state(Op::GetArtifact, record_op)),
         );
     for (op, path, handler) in rpc_routes() {
         let handler = handler

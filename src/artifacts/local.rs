@@ -10,11 +10,11 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 use tokio_util::io::ReaderStream;
 
 use super::path::RelPath;
-use super::{ArtifactError, ArtifactStore, ByteStream, Download, FileInfo};
+use super::{ArtifactError, ArtifactStore, ByteRange, ByteStream, Download, FileInfo};
 
 /// Prefix of in-progress uploads; listings skip them (MLflow's `_TEMP_ARTIFACT_PREFIX` idea).
 const TEMP_PREFIX: &str = ".mlflowd-upload-";
@@ -94,7 +94,11 @@ impl ArtifactStore for LocalArtifactStore {
         result
     }
 
-    async fn get(&self, path: &RelPath) -> Result<Download, ArtifactError> {
+    async fn get(
+        &self,
+        path: &RelPath,
+        range: Option<ByteRange>,
+    ) -> Result<Download, ArtifactError> {
         let target = self.resolve(path);
         let meta = match tokio::fs::metadata(&target).await {
             Ok(m) => m,
@@ -107,10 +111,29 @@ impl ArtifactStore for LocalArtifactStore {
         if meta.is_dir() {
             return Err(ArtifactError::IsDirectory(path.as_str().to_owned()));
         }
-        let file = tokio::fs::File::open(&target).await?;
+        let size = meta.len();
+        let mut file = tokio::fs::File::open(&target).await?;
+        let span = match range {
+            None => None,
+            Some(r) => Some(
+                r.resolve(size)
+                    .ok_or(ArtifactError::RangeNotSatisfiable(size))?,
+            ),
+        };
+        let body: ByteStream = match span {
+            None => Box::pin(ReaderStream::with_capacity(file, 64 * 1024)),
+            Some((start, end)) => {
+                file.seek(std::io::SeekFrom::Start(start)).await?;
+                Box::pin(ReaderStream::with_capacity(
+                    file.take(end - start + 1),
+                    64 * 1024,
+                ))
+            }
+        };
         Ok(Download {
-            size: meta.len(),
-            body: Box::pin(ReaderStream::with_capacity(file, 64 * 1024)),
+            size,
+            range: span,
+            body,
         })
     }
 

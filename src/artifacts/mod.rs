@@ -27,10 +27,55 @@ pub struct FileInfo {
     pub file_size: Option<u64>,
 }
 
-/// A file being read: its size and its bytes.
+/// A file being read: its total size, the byte range being sent (inclusive) and those bytes.
 pub struct Download {
     pub size: u64,
+    pub range: Option<(u64, u64)>,
     pub body: ByteStream,
+}
+
+/// An HTTP byte range as requested (`bytes=a-b`, `bytes=a-`, `bytes=-n`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ByteRange {
+    From(u64, Option<u64>),
+    Suffix(u64),
+}
+
+impl ByteRange {
+    /// Parses a single-range `Range` header; anything else is ignored (whole file), as
+    /// servers may do.
+    pub fn parse(header: &str) -> Option<ByteRange> {
+        let spec = header.trim().strip_prefix("bytes=")?;
+        if spec.contains(',') {
+            return None;
+        }
+        let (a, b) = spec.split_once('-')?;
+        let (a, b) = (a.trim(), b.trim());
+        if a.is_empty() {
+            return b.parse().ok().map(ByteRange::Suffix);
+        }
+        let start = a.parse().ok()?;
+        let end = if b.is_empty() {
+            None
+        } else {
+            Some(b.parse().ok()?)
+        };
+        if end.is_some_and(|e| e < start) {
+            return None;
+        }
+        Some(ByteRange::From(start, end))
+    }
+
+    /// The inclusive byte span within a file of `size` bytes, or `None` when unsatisfiable.
+    pub fn resolve(self, size: u64) -> Option<(u64, u64)> {
+        match self {
+            ByteRange::From(start, _) if start >= size => None,
+            ByteRange::From(start, end) => Some((start, end.map_or(size - 1, |e| e.min(size - 1)))),
+            ByteRange::Suffix(0) => None,
+            ByteRange::Suffix(_) if size == 0 => None,
+            ByteRange::Suffix(n) => Some((size.saturating_sub(n), size - 1)),
+        }
+    }
 }
 
 /// Why a store operation failed.
@@ -42,6 +87,8 @@ pub enum ArtifactError {
     IsDirectory(String),
     #[error("Invalid path")]
     OutsideRoot,
+    #[error("Requested range not satisfiable")]
+    RangeNotSatisfiable(u64),
     #[error("artifact storage failed: {0}")]
     Io(#[from] io::Error),
 }
@@ -51,6 +98,9 @@ impl From<ArtifactError> for MlflowError {
         match e {
             ArtifactError::NotFound(_) => {
                 MlflowError::new(ErrorCode::RESOURCE_DOES_NOT_EXIST, e.to_string())
+            }
+            ArtifactError::RangeNotSatisfiable(_) => {
+                MlflowError::invalid_parameter_value(e.to_string())
             }
             ArtifactError::IsDirectory(_) | ArtifactError::OutsideRoot => {
                 MlflowError::invalid_parameter_value(e.to_string())
@@ -71,11 +121,46 @@ impl From<ArtifactError> for MlflowError {
 pub trait ArtifactStore: Send + Sync {
     /// Writes `body` to `path`. The object appears under its name only once complete.
     async fn put(&self, path: &RelPath, body: ByteStream) -> Result<(), ArtifactError>;
-    /// Reads the file at `path`.
-    async fn get(&self, path: &RelPath) -> Result<Download, ArtifactError>;
+    /// Reads the file at `path`, or the requested part of it.
+    async fn get(
+        &self,
+        path: &RelPath,
+        range: Option<ByteRange>,
+    ) -> Result<Download, ArtifactError>;
     /// Lists the direct children of `dir` (the root when `None`); a missing directory or a
     /// file lists as empty, as in MLflow.
     async fn list(&self, dir: Option<&RelPath>) -> Result<Vec<FileInfo>, ArtifactError>;
     /// Deletes the file or directory tree at `path`; a missing path is not an error.
     async fn delete(&self, path: &RelPath) -> Result<(), ArtifactError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ByteRange;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(
+            ByteRange::parse("bytes=0-9").and_then(|r| r.resolve(100)),
+            Some((0, 9))
+        );
+        assert_eq!(
+            ByteRange::parse("bytes=90-").and_then(|r| r.resolve(100)),
+            Some((90, 99))
+        );
+        assert_eq!(
+            ByteRange::parse("bytes=-10").and_then(|r| r.resolve(100)),
+            Some((90, 99))
+        );
+        assert_eq!(
+            ByteRange::parse("bytes=95-200").and_then(|r| r.resolve(100)),
+            Some((95, 99))
+        );
+        assert_eq!(
+            ByteRange::parse("bytes=100-").and_then(|r| r.resolve(100)),
+            None
+        );
+        assert_eq!(ByteRange::parse("bytes=5-1"), None);
+        assert_eq!(ByteRange::parse("items=1-2"), None);
+    }
 }

@@ -1,0 +1,177 @@
+//! Run-scoped artifact endpoints of the tracking API: `artifacts/list`, `/get-artifact` and the
+//! UI's `upload-artifact` (`list_artifacts_impl`, `get_artifact_handler`,
+//! `upload_artifact_handler` in `mlflow/server/handlers.py`).
+//!
+//! A run whose artifact root is proxied (`mlflow-artifacts:/…`, the default) is served from the
+//! artifacts destination; other roots (`s3://…` read directly) are not supported yet and answer
+//! NOT_IMPLEMENTED rather than guessing.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+
+use crate::api::artifacts::{file_response, safe, FileInfoMsg, ListArtifactsResponse};
+use crate::api::extract::{Check::*, Proto};
+use crate::app::AppState;
+use crate::artifacts::path::{proxied_artifact_destination, RelPath};
+use crate::artifacts::{ArtifactError, ArtifactStore, ByteRange};
+use crate::error::{ErrorCode, MlflowError, Result};
+use crate::wire::Json;
+
+/// `upload-artifact` accepts at most 10 MB (`upload_artifact_handler`).
+const MAX_UI_UPLOAD: usize = 10 * 1024 * 1024;
+
+crate::proto_message! {
+    pub struct ListArtifacts { run_id: String, run_uuid: String, path: String, page_token: String }
+}
+
+/// The store and the path under it for a run's artifact `relative` path.
+async fn run_location(
+    st: &AppState,
+    run_id: &str,
+    relative: Option<&RelPath>,
+) -> Result<(std::sync::Arc<dyn ArtifactStore>, RelPath, String)> {
+    let run = st.store.get_run_row(run_id).await?;
+    let root = run.artifact_uri.unwrap_or_default();
+    let store = match (
+        &st.artifacts,
+        crate::artifacts::path::is_proxied_artifact_root(&root),
+    ) {
+        (Some(store), true) => store.clone(),
+        _ => {
+            return Err(MlflowError::new(
+                ErrorCode::NOT_IMPLEMENTED,
+                format!(
+                    "mlflowd does not read run artifacts from '{root}' yet: only proxied \
+                     (mlflow-artifacts) roots served by this server are supported."
+                ),
+            ))
+        }
+    };
+    let dest = proxied_artifact_destination(&root, relative)
+        .map_err(|e| MlflowError::invalid_parameter_value(e.message))?;
+    Ok((store, dest, root))
+}
+
+fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default()
+}
+
+fn first<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// GET /mlflow/artifacts/list
+pub async fn list_artifacts(
+    State(st): State<AppState>,
+    req: Proto<ListArtifacts>,
+) -> Result<Json<ListArtifactsResponse>> {
+    req.check(&[
+        ("run_id", &[Str, Required]),
+        ("path", &[Str]),
+        ("page_token", &[Str]),
+    ])?;
+    let m = req.msg;
+    let relative = match m.path.as_deref() {
+        Some(p) => Some(safe(p)?),
+        None => None,
+    };
+    let run_id = crate::api::runs::run_id_or_uuid(m.run_id, m.run_uuid);
+    let (store, dest, root) = run_location(&st, &run_id, relative.as_ref()).await?;
+    let dir = Some(&dest).filter(|d| !d.is_empty());
+    let prefix = relative
+        .as_ref()
+        .map(|r| r.as_str().to_owned())
+        .unwrap_or_default();
+    let files = store
+        .list(dir)
+        .await?
+        .into_iter()
+        .map(|f| {
+            let base = f.path.rsplit('/').next().unwrap_or("").to_owned();
+            FileInfoMsg {
+                path: if prefix.is_empty() {
+                    base
+                } else {
+                    format!("{prefix}/{base}")
+                },
+                is_dir: f.is_dir,
+                file_size: f.file_size.filter(|s| *s != 0),
+            }
+        })
+        .collect();
+    Ok(Json(ListArtifactsResponse {
+        root_uri: Some(root),
+        files,
+    }))
+}
+
+/// GET /get-artifact?run_id=…&path=… (the UI's download; `Range` supported)
+pub async fn get_artifact(
+    State(st): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let result: Result<Response> = async {
+        let pairs = query_pairs(query.as_deref());
+        let run_id = first(&pairs, "run_id")
+            .filter(|r| !r.is_empty())
+            .or_else(|| first(&pairs, "run_uuid"))
+            .unwrap_or("")
+            .to_owned();
+        let path = first(&pairs, "path").ok_or_else(|| {
+            MlflowError::invalid_parameter_value("Missing value for required parameter 'path'.")
+        })?;
+        let relative = safe(path)?;
+        let (store, dest, _) = run_location(&st, &run_id, Some(&relative)).await?;
+        let range = headers
+            .get(header::RANGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(ByteRange::parse);
+        match store.get(&dest, range).await {
+            Ok(download) => Ok(file_response(download, relative.file_name().unwrap_or(""))),
+            Err(ArtifactError::RangeNotSatisfiable(size)) => Ok((
+                axum::http::StatusCode::RANGE_NOT_SATISFIABLE,
+                [(header::CONTENT_RANGE, format!("bytes */{size}"))],
+            )
+                .into_response()),
+            Err(e) => Err(e.into()),
+        }
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// POST /ajax-api/2.0/mlflow/upload-artifact?run_uuid=…&path=… (raw body, at most 10 MB)
+pub async fn upload_artifact(
+    State(st): State<AppState>,
+    RawQuery(query): RawQuery,
+    body: Body,
+) -> Result<Response> {
+    let pairs = query_pairs(query.as_deref());
+    let run_uuid = first(&pairs, "run_uuid")
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| MlflowError::invalid_parameter_value("Request must specify run_uuid."))?;
+    let path = first(&pairs, "path")
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| MlflowError::invalid_parameter_value("Request must specify path."))?;
+    let relative = safe(path)?;
+    let too_large =
+        || MlflowError::invalid_parameter_value("Artifact size is too large. Max size is 10MB.");
+    let data: Bytes = axum::body::to_bytes(body, MAX_UI_UPLOAD)
+        .await
+        .map_err(|_| too_large())?;
+    if data.is_empty() {
+        return Err(MlflowError::invalid_parameter_value(
+            "Request must specify data.",
+        ));
+    }
+    let (store, dest, _) = run_location(&st, run_uuid, Some(&relative)).await?;
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(data) });
+    store.put(&dest, Box::pin(stream)).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], "").into_response())
+}
