@@ -152,9 +152,17 @@ impl MlflowError {
     }
 }
 
+/// `serialize_as_json` is `json.dumps(dict)`: one line with `", "` and `": "` separators
+/// (unlike successful responses, which Flask handlers indent).
 impl IntoResponse for MlflowError {
     fn into_response(self) -> Response {
-        crate::wire::json_response(self.code.http_status(), &self.body())
+        let value = serde_json::to_value(self.body()).unwrap_or_default();
+        (
+            self.code.http_status(),
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            crate::wire::proto::to_python_json_flat(&value),
+        )
+            .into_response()
     }
 }
 

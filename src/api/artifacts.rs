@@ -87,8 +87,46 @@ pub(crate) fn safe(path: &str) -> Result<RelPath> {
     validate_path_is_safe(path).map_err(|e| MlflowError::invalid_parameter_value(e.message))
 }
 
-/// `_guess_mime_type`: by extension, `application/octet-stream` otherwise.
+/// `get_text_extensions()` (`mlflow/utils/mime_type_utils.py`): shown as text by the UI.
+const TEXT_EXTENSIONS: [&str; 26] = [
+    "txt",
+    "log",
+    "err",
+    "cfg",
+    "conf",
+    "cnf",
+    "cf",
+    "ini",
+    "properties",
+    "prop",
+    "hocon",
+    "toml",
+    "yaml",
+    "yml",
+    "xml",
+    "json",
+    "js",
+    "py",
+    "py3",
+    "csv",
+    "tsv",
+    "md",
+    "rst",
+    "ipynb",
+    "MLmodel",
+    "MLproject",
+];
+
+/// `_guess_mime_type`: MLflow's text extensions (and `MLmodel`/`MLproject`) are `text/plain`,
+/// then the platform's table by extension, `application/octet-stream` otherwise.
 fn guess_mime(name: &str) -> String {
+    let ext = match name.rfind('.') {
+        Some(i) if i > 0 => &name[i + 1..],
+        _ => name,
+    };
+    if TEXT_EXTENSIONS.contains(&ext) {
+        return "text/plain".to_owned();
+    }
     mime_guess::from_path(name)
         .first_raw()
         .unwrap_or("application/octet-stream")

@@ -118,10 +118,11 @@ pub async fn get_artifact(
 ) -> Response {
     let result: Result<Response> = async {
         let pairs = query_pairs(query.as_deref());
+        // MLflow formats a missing id as Python's None ("Run with id=None not found").
         let run_id = first(&pairs, "run_id")
             .filter(|r| !r.is_empty())
-            .or_else(|| first(&pairs, "run_uuid"))
-            .unwrap_or("")
+            .or_else(|| first(&pairs, "run_uuid").filter(|r| !r.is_empty()))
+            .unwrap_or("None")
             .to_owned();
         let path = first(&pairs, "path").ok_or_else(|| {
             MlflowError::invalid_parameter_value("Missing value for required parameter 'path'.")
@@ -132,7 +133,15 @@ pub async fn get_artifact(
             .get(header::RANGE)
             .and_then(|v| v.to_str().ok())
             .and_then(ByteRange::parse);
-        match store.get(&dest, range).await {
+        let result = match range {
+            Some(None) => store
+                .get(&dest, None)
+                .await
+                .and_then(|d| Err(ArtifactError::RangeNotSatisfiable(d.size))),
+            Some(Some(r)) => store.get(&dest, Some(r)).await,
+            None => store.get(&dest, None).await,
+        };
+        match result {
             Ok(download) => Ok(file_response(download, relative.file_name().unwrap_or(""))),
             Err(ArtifactError::RangeNotSatisfiable(size)) => Ok((
                 axum::http::StatusCode::RANGE_NOT_SATISFIABLE,
@@ -150,6 +159,7 @@ pub async fn get_artifact(
 pub async fn upload_artifact(
     State(st): State<AppState>,
     RawQuery(query): RawQuery,
+    headers: HeaderMap,
     body: Body,
 ) -> Result<Response> {
     let pairs = query_pairs(query.as_deref());
@@ -165,7 +175,18 @@ pub async fn upload_artifact(
     let data: Bytes = axum::body::to_bytes(body, MAX_UI_UPLOAD)
         .await
         .map_err(|_| too_large())?;
-    if data.is_empty() {
+    // Flask parses form bodies into `request.form`, leaving `request.data` empty.
+    let mime = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let is_form = mime == "application/x-www-form-urlencoded" || mime == "multipart/form-data";
+    if data.is_empty() || is_form {
         return Err(MlflowError::invalid_parameter_value(
             "Request must specify data.",
         ));

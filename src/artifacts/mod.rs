@@ -42,17 +42,18 @@ pub enum ByteRange {
 }
 
 impl ByteRange {
-    /// Parses a single-range `Range` header; anything else is ignored (whole file), as
-    /// servers may do.
-    pub fn parse(header: &str) -> Option<ByteRange> {
+    /// Parses a `Range` header as Werkzeug does for MLflow's `/get-artifact`: `None` when
+    /// there is no usable byte range (the whole file is sent), `Some(None)` when the range
+    /// can never be satisfied (several ranges, or end before start: 416).
+    pub fn parse(header: &str) -> Option<Option<ByteRange>> {
         let spec = header.trim().strip_prefix("bytes=")?;
         if spec.contains(',') {
-            return None;
+            return Some(None);
         }
         let (a, b) = spec.split_once('-')?;
         let (a, b) = (a.trim(), b.trim());
         if a.is_empty() {
-            return b.parse().ok().map(ByteRange::Suffix);
+            return b.parse().ok().map(|n| Some(ByteRange::Suffix(n)));
         }
         let start = a.parse().ok()?;
         let end = if b.is_empty() {
@@ -61,9 +62,9 @@ impl ByteRange {
             Some(b.parse().ok()?)
         };
         if end.is_some_and(|e| e < start) {
-            return None;
+            return Some(None);
         }
-        Some(ByteRange::From(start, end))
+        Some(Some(ByteRange::From(start, end)))
     }
 
     /// The inclusive byte span within a file of `size` bytes, or `None` when unsatisfiable.
@@ -71,9 +72,9 @@ impl ByteRange {
         match self {
             ByteRange::From(start, _) if start >= size => None,
             ByteRange::From(start, end) => Some((start, end.map_or(size - 1, |e| e.min(size - 1)))),
-            ByteRange::Suffix(0) => None,
-            ByteRange::Suffix(_) if size == 0 => None,
-            ByteRange::Suffix(n) => Some((size.saturating_sub(n), size - 1)),
+            // Werkzeug refuses an empty suffix and one longer than the file.
+            ByteRange::Suffix(n) if n == 0 || n > size => None,
+            ByteRange::Suffix(n) => Some((size - n, size - 1)),
         }
     }
 }
@@ -140,27 +141,15 @@ mod tests {
 
     #[test]
     fn ranges() {
-        assert_eq!(
-            ByteRange::parse("bytes=0-9").and_then(|r| r.resolve(100)),
-            Some((0, 9))
-        );
-        assert_eq!(
-            ByteRange::parse("bytes=90-").and_then(|r| r.resolve(100)),
-            Some((90, 99))
-        );
-        assert_eq!(
-            ByteRange::parse("bytes=-10").and_then(|r| r.resolve(100)),
-            Some((90, 99))
-        );
-        assert_eq!(
-            ByteRange::parse("bytes=95-200").and_then(|r| r.resolve(100)),
-            Some((95, 99))
-        );
-        assert_eq!(
-            ByteRange::parse("bytes=100-").and_then(|r| r.resolve(100)),
-            None
-        );
-        assert_eq!(ByteRange::parse("bytes=5-1"), None);
+        let span = |h: &str| ByteRange::parse(h).flatten().and_then(|r| r.resolve(100));
+        assert_eq!(span("bytes=0-9"), Some((0, 9)));
+        assert_eq!(span("bytes=90-"), Some((90, 99)));
+        assert_eq!(span("bytes=-10"), Some((90, 99)));
+        assert_eq!(span("bytes=95-200"), Some((95, 99)));
+        assert_eq!(span("bytes=100-"), None);
+        assert_eq!(span("bytes=-101"), None);
+        assert_eq!(ByteRange::parse("bytes=5-1"), Some(None));
+        assert_eq!(ByteRange::parse("bytes=0-0,3-4"), Some(None));
         assert_eq!(ByteRange::parse("items=1-2"), None);
     }
 }
