@@ -491,14 +491,11 @@ pub(crate) fn validate_max_results(max_results: i64) -> Result<()> {
     Ok(())
 }
 
-/// Search errors are client errors, except where MLflow itself crashes on the input (it then
-/// answers 500 INTERNAL_ERROR, and so does mlflowd, to stay byte-compatible).
+/// Search errors are client errors. Where MLflow's own parser crashes on the input (duplicate
+/// order_by keys, `run_id IN (a)`, an unclosed quote in order_by) it answers 500, which the
+/// client retries for minutes; mlflowd keeps MLflow's text and answers 400.
 pub(crate) fn search_error(e: crate::search::SearchError) -> MlflowError {
-    if e.is_internal() {
-        MlflowError::new(ErrorCode::INTERNAL_ERROR, e.message)
-    } else {
-        MlflowError::invalid_parameter_value(e.message)
-    }
+    MlflowError::invalid_parameter_value(e.message)
 }
 
 impl Store {
