@@ -15,7 +15,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 
 MAX_DOUBLE = 1.7976931348623157e308
-GENERATED_RUN_NAME = re.compile(r"^[a-z]+-[a-z]+-\d{1,3}$")
+GENERATED_RUN_NAME = re.compile(r"^[a-z]+-[a-z]+-\d{1,4}$")  # randint(0, 1000) includes 1000
 
 
 @pytest.fixture
