@@ -7,7 +7,7 @@
 //! everything else is "ill-formed" (Python's `SyntaxError`).
 
 /// `repr(str)`.
-pub(crate) fn repr_str(s: &str) -> String {
+pub fn repr_str(s: &str) -> String {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {

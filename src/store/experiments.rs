@@ -35,10 +35,8 @@ const SELECT_EXPERIMENT_TAGS: &str =
     "SELECT experiment_id, key, value FROM experiment_tags WHERE experiment_id = $1";
 const SET_EXPERIMENT_STAGE: &str =
     "UPDATE experiments SET lifecycle_stage = $1, last_update_time = $2 WHERE experiment_id = $3";
-const DELETE_EXPERIMENT_RUNS: &str = "UPDATE runs SET lifecycle_stage = 'deleted', \
-     deleted_time = $1 WHERE experiment_id = $2";
-const RESTORE_EXPERIMENT_RUNS: &str = "UPDATE runs SET lifecycle_stage = 'active', \
-     deleted_time = NULL WHERE experiment_id = $1";
+const SET_EXPERIMENT_RUNS_STAGE: &str =
+    "UPDATE runs SET lifecycle_stage = $1, deleted_time = $2 WHERE experiment_id = $3";
 const RENAME_EXPERIMENT: &str =
     "UPDATE experiments SET name = $1, last_update_time = $2 WHERE experiment_id = $3";
 const DELETE_EXPERIMENT_TAG: &str =
@@ -238,50 +236,43 @@ impl Store {
         Ok(Some(assemble(vec![row], tags).remove(0)))
     }
 
-    /// `delete_experiment`: soft-deletes the experiment and all its runs.
+    /// `delete_experiment`: soft-deletes an active experiment and all its runs.
     pub async fn delete_experiment(&self, experiment_id: &str) -> Result<()> {
-        let id = experiment_id_or_default(experiment_id)?;
-        let now = now_ms();
-        with_tx!(&self.db, tx => {
-            let row = sqlx::query_as::<_, ExperimentRow>(SELECT_EXPERIMENT_BY_ID)
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .filter(ExperimentRow::is_active)
-                .ok_or_else(|| not_found(id))?;
-            sqlx::query(SET_EXPERIMENT_STAGE)
-                .bind("deleted")
-                .bind(now)
-                .bind(row.experiment_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(DELETE_EXPERIMENT_RUNS)
-                .bind(now)
-                .bind(row.experiment_id)
-                .execute(&mut *tx)
-                .await?;
-        });
-        Ok(())
+        self.set_experiment_lifecycle(experiment_id, true).await
     }
 
-    /// `restore_experiment`: restores a deleted experiment and its runs.
+    /// `restore_experiment`: restores a deleted experiment and all its runs.
     pub async fn restore_experiment(&self, experiment_id: &str) -> Result<()> {
+        self.set_experiment_lifecycle(experiment_id, false).await
+    }
+
+    /// Moves an experiment and its runs between lifecycle stages in one transaction; the
+    /// experiment must be in the other stage (MLflow looks it up with that view type, so a
+    /// wrong stage reads as "does not exist").
+    async fn set_experiment_lifecycle(&self, experiment_id: &str, delete: bool) -> Result<()> {
         let id = experiment_id_or_default(experiment_id)?;
+        let (from, to) = if delete {
+            ("active", "deleted")
+        } else {
+            ("deleted", "active")
+        };
         let now = now_ms();
         with_tx!(&self.db, tx => {
             let row = sqlx::query_as::<_, ExperimentRow>(SELECT_EXPERIMENT_BY_ID)
                 .bind(id)
                 .fetch_optional(&mut *tx)
                 .await?
-                .filter(|r| r.lifecycle_stage.as_deref() == Some("deleted"))
+                .filter(|r| r.lifecycle_stage.as_deref() == Some(from))
                 .ok_or_else(|| not_found(id))?;
             sqlx::query(SET_EXPERIMENT_STAGE)
-                .bind("active")
+                .bind(to)
                 .bind(now)
                 .bind(row.experiment_id)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(RESTORE_EXPERIMENT_RUNS)
+            sqlx::query(SET_EXPERIMENT_RUNS_STAGE)
+                .bind(to)
+                .bind(delete.then_some(now))
                 .bind(row.experiment_id)
                 .execute(&mut *tx)
                 .await?;
