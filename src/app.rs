@@ -17,6 +17,12 @@ pub struct AppState {
     /// Locations the server itself was configured with (`--default-artifact-root`,
     /// `--artifacts-destination`): hosts in them are trusted in client-supplied URIs.
     pub trusted_artifact_roots: Arc<Vec<String>>,
+    /// The shared S3 client, for an S3 destination and for runs whose root is `s3://…`.
+    pub s3: Arc<crate::artifacts::s3::S3Connector>,
+    /// Whether server-info advertises presigned multipart transfers (`--s3-presigned-urls`).
+    pub presigned_urls: bool,
+    /// `--artifacts-only`: tracking routes answer 503, only the artifact service works.
+    pub artifacts_only: bool,
 }
 
 impl AppState {
@@ -30,7 +36,7 @@ impl AppState {
 
 /// The router with every route, under `static_prefix` when one is set.
 pub fn app(state: AppState, static_prefix: Option<&str>) -> Router {
-    let routes = crate::api::routes::router().with_state(state);
+    let routes = crate::api::routes::router(state.artifacts_only).with_state(state);
     let routes = match static_prefix {
         Some(prefix) => Router::new().nest(prefix, routes),
         None => routes,

@@ -78,9 +78,16 @@ pub struct ServerArgs {
     )]
     pub artifacts_destination: String,
 
-    /// Serve only the artifact API (not yet effective: artifact serving is a later issue).
+    /// Serve only the proxied artifact API (no tracking or registry routes).
     #[arg(long, env = "MLFLOW_ARTIFACTS_ONLY", action = ArgAction::SetTrue)]
     pub artifacts_only: bool,
+
+    /// With an S3 `--artifacts-destination`: tell clients (server-info) to upload large files
+    /// and download files with presigned S3 URLs instead of through this server. Only for
+    /// S3 endpoints the clients can reach themselves; off by default, so everything streams
+    /// through mlflowd (the multipart endpoints answer either way).
+    #[arg(long, env = "MLFLOWD_S3_PRESIGNED_URLS", action = ArgAction::SetTrue)]
+    pub s3_presigned_urls: bool,
 
     /// Bind address.
     #[arg(short = 'h', long, env = "MLFLOW_HOST", default_value = "127.0.0.1")]
@@ -152,9 +159,6 @@ impl ServerArgs {
     /// Flags a user may set that do nothing yet: reported at start-up, never silently.
     pub fn not_yet_effective(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
-        if self.artifacts_only {
-            out.push("--artifacts-only");
-        }
         if self.allowed_hosts.is_some() {
             out.push("--allowed-hosts");
         }

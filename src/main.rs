@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
+use mlflowd::artifacts::s3::{S3Connector, S3Settings};
 use mlflowd::config::{Cli, Command, DbCommand, ServerArgs};
 use mlflowd::store::{schema, Db, Store};
 
@@ -72,29 +73,53 @@ async fn serve(args: ServerArgs) -> Result<(), String> {
         );
     }
     let uri = &args.backend_store_uri;
-    let db = Db::connect(uri, args.db_max_connections)
-        .await
-        .map_err(|e| format!("cannot connect to {}: {e}", mlflowd::store::db::redact(uri)))?;
-    if schema::upgrade(&db, uri).await? {
-        tracing::info!(revision = schema::ALEMBIC_HEAD, "created the MLflow schema");
-    }
-    let store = Store {
-        db,
-        artifact_root: args.default_artifact_root(),
+    let store = if args.artifacts_only {
+        // No tracking store at all, as in MLflow: nothing is created, nothing connects. The
+        // tracking routes answer 503 and never reach this empty in-memory database.
+        if !matches!(uri.as_str(), "sqlite:///mlflow.db" | "./mlruns") {
+            return Err(format!(
+                "You are starting a tracking server in `--artifacts-only` mode and have \
+                 provided a value for `--backend_store_uri`: '{uri}'. A tracking server in \
+                 `--artifacts-only` mode cannot have a value set for `--backend_store_uri` to \
+                 properly proxy access to the artifact storage location."
+            ));
+        }
+        Store {
+            db: Db::connect("sqlite:///:memory:", 1)
+                .await
+                .map_err(|e| format!("cannot start: {e}"))?,
+            artifact_root: args.default_artifact_root(),
+        }
+    } else {
+        let db = Db::connect(uri, args.db_max_connections)
+            .await
+            .map_err(|e| format!("cannot connect to {}: {e}", mlflowd::store::db::redact(uri)))?;
+        if schema::upgrade(&db, uri).await? {
+            tracing::info!(revision = schema::ALEMBIC_HEAD, "created the MLflow schema");
+        }
+        let store = Store {
+            db,
+            artifact_root: args.default_artifact_root(),
+        };
+        store
+            .create_default_experiment()
+            .await
+            .map_err(|e| e.message)?;
+        store
     };
-    store
-        .create_default_experiment()
-        .await
-        .map_err(|e| e.message)?;
     let trusted = vec![
         store.artifact_root.clone(),
         args.artifacts_destination.clone(),
     ];
-    let artifacts = artifact_store(&args)?;
+    let s3 = Arc::new(S3Connector::new(S3Settings::from_env()));
+    let artifacts = artifact_store(&args, &s3)?;
     let state = mlflowd::app::AppState {
         store: Arc::new(store),
         trusted_artifact_roots: Arc::new(trusted),
         artifacts,
+        s3,
+        presigned_urls: args.s3_presigned_urls,
+        artifacts_only: args.artifacts_only,
     };
     let app = mlflowd::app::app(state, args.static_prefix.as_deref());
     let addr = format!("{}:{}", args.host, args.port);
@@ -108,9 +133,10 @@ async fn serve(args: ServerArgs) -> Result<(), String> {
         .map_err(|e| format!("server error: {e}"))
 }
 
-/// The proxied artifact store for `--artifacts-destination` (local directories for now).
+/// The proxied artifact store for `--artifacts-destination`: a local directory or S3.
 fn artifact_store(
     args: &ServerArgs,
+    s3: &Arc<S3Connector>,
 ) -> Result<Option<Arc<dyn mlflowd::artifacts::ArtifactStore>>, String> {
     if !args.serve_artifacts() {
         return Ok(None);
@@ -119,10 +145,15 @@ fn artifact_store(
     let local = match mlflowd::uri::split_scheme(dest) {
         None => dest.clone(),
         Some(("file", rest)) => rest.trim_start_matches("//").to_owned(),
+        Some(("s3", _)) => {
+            let (bucket, prefix) = mlflowd::artifacts::path::s3_root(dest)
+                .map_err(|e| format!("--artifacts-destination {dest}: {}", e.message))?;
+            return Ok(Some(Arc::new(s3.store(&bucket, &prefix))));
+        }
         Some((scheme, _)) => {
             return Err(format!(
-                "--artifacts-destination {dest}: the '{scheme}' scheme is not supported yet \
-                 (local directories are); S3 support is in progress"
+                "--artifacts-destination {dest}: the '{scheme}' scheme is not supported \
+                 (local directories and s3:// are)"
             ))
         }
     };

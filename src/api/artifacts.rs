@@ -15,14 +15,33 @@ use axum::response::{IntoResponse, Response};
 use futures_util::TryStreamExt;
 use serde::Serialize;
 
-use crate::api::extract::Proto;
+use crate::api::extract::{Check::*, Proto};
 use crate::app::AppState;
 use crate::artifacts::path::{validate_file_path, validate_path_is_safe, RelPath};
-use crate::artifacts::ArtifactStore;
+use crate::artifacts::{ArtifactError, ArtifactStore, UploadedPart, MULTIPART_UPLOAD_UNSUPPORTED};
 use crate::error::{MlflowError, Result};
 use crate::wire::{Empty, Json};
 
 crate::proto_message! { pub struct ListArtifactsMlflowArtifacts { path: String } }
+crate::proto_message! { pub struct CreateMultipartUpload { path: String, num_parts: i64 } }
+crate::proto_message! { pub struct MultipartUploadPart { part_number: i64, etag: String, url: String } }
+crate::proto_message! {
+    pub struct CompleteMultipartUpload { path: String, upload_id: String, parts: Vec<Box<MultipartUploadPart>> }
+}
+crate::proto_message! { pub struct AbortMultipartUpload { path: String, upload_id: String } }
+
+#[derive(Debug, Serialize)]
+pub struct MultipartUploadCredential {
+    pub url: String,
+    pub part_number: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CreateMultipartUploadResponse {
+    pub upload_id: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub credentials: Vec<MultipartUploadCredential>,
+}
 
 #[derive(Debug, Serialize)]
 pub struct FileInfoMsg {
@@ -58,6 +77,10 @@ fn streaming_disabled() -> Response {
 /// List and DELETE are Flask routes in MLflow: `_disable_unless_serve_artifacts` refuses them
 /// with a plain-text 503 naming the Flask rule.
 fn flask_disabled(uri: &axum::http::Uri, rule_suffix: &str) -> Response {
+    flask_disabled_rule(uri, &format!("/mlflow-artifacts/artifacts{rule_suffix}"))
+}
+
+fn flask_disabled_rule(uri: &axum::http::Uri, rule: &str) -> Response {
     let path = uri.path();
     let (prefix, api) = match path.find("/ajax-api/2.0/") {
         Some(i) => (&path[..i], "/ajax-api/2.0"),
@@ -67,7 +90,7 @@ fn flask_disabled(uri: &axum::http::Uri, rule_suffix: &str) -> Response {
         ),
     };
     let body = format!(
-        "Endpoint: {prefix}{api}/mlflow-artifacts/artifacts{rule_suffix} disabled due to the \
+        "Endpoint: {prefix}{api}{rule} disabled due to the \
          mlflow server running with `--no-serve-artifacts`. To enable artifacts server \
          functionality, run `mlflow server` with `--serve-artifacts`"
     );
@@ -305,6 +328,147 @@ pub async fn list_artifacts_mlflow_artifacts(
             files,
         })
         .into_response())
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// S3 allows 10,000 parts; MLflow passes any count on (and would presign forever).
+const MAX_PARTS: i64 = 10_000;
+
+/// The object a multipart request is about: the directory in the URL plus the basename of
+/// the body's `path` (the client's local file name), as `S3ArtifactRepository` builds it.
+fn mpu_target(dir: &RelPath, file: Option<&str>) -> Result<RelPath> {
+    let name = crate::artifacts::path::mpu_file_name(file.unwrap_or(""))
+        .map_err(|e| MlflowError::invalid_parameter_value(e.message))?;
+    Ok(dir.join(&name))
+}
+
+/// POST /mlflow-artifacts/mpu/create/{path}
+pub async fn create_multipart_upload(
+    State(st): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Path(path): Path<String>,
+    req: Proto<CreateMultipartUpload>,
+) -> Response {
+    let Some(store) = store(&st) else {
+        return flask_disabled_rule(&uri, "/mlflow-artifacts/mpu/create/<path:artifact_path>");
+    };
+    let result: Result<Response> = async {
+        let dir = safe(&path)?;
+        req.check(&[("path", &[Required, Str]), ("num_parts", &[IntLike])])?;
+        if !store.supports_multipart() {
+            return Err(ArtifactError::Unsupported(MULTIPART_UPLOAD_UNSUPPORTED).into());
+        }
+        let num_parts = req.msg.num_parts.unwrap_or(0);
+        if !(0..=MAX_PARTS).contains(&num_parts) {
+            return Err(MlflowError::invalid_parameter_value(format!(
+                "num_parts must be between 0 and {MAX_PARTS}, got {num_parts}"
+            )));
+        }
+        let target = mpu_target(&dir, req.msg.path.as_deref())?;
+        let (upload_id, parts) = store.create_multipart_upload(&target, num_parts).await?;
+        Ok(Json(CreateMultipartUploadResponse {
+            upload_id,
+            credentials: parts
+                .into_iter()
+                .map(|p| MultipartUploadCredential {
+                    url: p.url,
+                    part_number: p.part_number,
+                })
+                .collect(),
+        })
+        .into_response())
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// POST /mlflow-artifacts/mpu/complete/{path}
+pub async fn complete_multipart_upload(
+    State(st): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Path(path): Path<String>,
+    req: Proto<CompleteMultipartUpload>,
+) -> Response {
+    let Some(store) = store(&st) else {
+        return flask_disabled_rule(&uri, "/mlflow-artifacts/mpu/complete/<path:artifact_path>");
+    };
+    let result: Result<Response> = async {
+        let dir = safe(&path)?;
+        req.check(&[
+            ("path", &[Required, Str]),
+            ("upload_id", &[Str]),
+            ("parts", &[Required]),
+        ])?;
+        if !store.supports_multipart() {
+            return Err(ArtifactError::Unsupported(MULTIPART_UPLOAD_UNSUPPORTED).into());
+        }
+        let target = mpu_target(&dir, req.msg.path.as_deref())?;
+        let parts = req
+            .msg
+            .parts
+            .iter()
+            .flatten()
+            .map(|p| UploadedPart {
+                part_number: p.part_number.unwrap_or(0),
+                etag: p.etag.clone().unwrap_or_default(),
+            })
+            .collect();
+        let upload_id = req.msg.upload_id.clone().unwrap_or_default();
+        store
+            .complete_multipart_upload(&target, &upload_id, parts)
+            .await?;
+        Ok(Json(Empty {}).into_response())
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// POST /mlflow-artifacts/mpu/abort/{path}
+pub async fn abort_multipart_upload(
+    State(st): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Path(path): Path<String>,
+    req: Proto<AbortMultipartUpload>,
+) -> Response {
+    let Some(store) = store(&st) else {
+        return flask_disabled_rule(&uri, "/mlflow-artifacts/mpu/abort/<path:artifact_path>");
+    };
+    let result: Result<Response> = async {
+        let dir = safe(&path)?;
+        req.check(&[("path", &[Required, Str]), ("upload_id", &[Str])])?;
+        if !store.supports_multipart() {
+            return Err(ArtifactError::Unsupported(MULTIPART_UPLOAD_UNSUPPORTED).into());
+        }
+        let target = mpu_target(&dir, req.msg.path.as_deref())?;
+        let upload_id = req.msg.upload_id.clone().unwrap_or_default();
+        store.abort_multipart_upload(&target, &upload_id).await?;
+        Ok(Json(Empty {}).into_response())
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// GET /mlflow-artifacts/presigned/{path}: a URL to read the file from S3 directly.
+pub async fn get_presigned_download_url(
+    State(st): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    Path(path): Path<String>,
+) -> Response {
+    let Some(store) = store(&st) else {
+        return flask_disabled_rule(&uri, "/mlflow-artifacts/presigned/<path:artifact_path>");
+    };
+    let result: Result<Response> = async {
+        let rel = safe(&path)?;
+        let (url, size) = store.presigned_download_url(&rel).await?;
+        // `json.dumps(PresignedDownloadUrlResponse.to_dict())`.
+        let body = crate::wire::proto::to_python_json_flat(&serde_json::json!({
+            "url": url,
+            "headers": {},
+            "file_size": size,
+        }));
+        Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)

@@ -51,6 +51,10 @@ pub enum Op {
     ListArtifacts,
     GetArtifact,
     UploadArtifact,
+    CreateMultipartUpload,
+    CompleteMultipartUpload,
+    AbortMultipartUpload,
+    GetPresignedDownloadUrl,
 }
 
 impl Op {
@@ -91,6 +95,10 @@ impl Op {
             Op::GetArtifact => "GetArtifact",
             Op::UploadArtifact => "UploadArtifact",
             Op::SearchDatasets => "SearchDatasets",
+            Op::CreateMultipartUpload => "CreateMultipartUpload",
+            Op::CompleteMultipartUpload => "CompleteMultipartUpload",
+            Op::AbortMultipartUpload => "AbortMultipartUpload",
+            Op::GetPresignedDownloadUrl => "GetPresignedDownloadUrl",
         }
     }
 
@@ -102,7 +110,12 @@ impl Op {
             Op::ListArtifactsMlflowArtifacts | Op::ListArtifacts | Op::GetArtifact => {
                 Permission::Read
             }
-            Op::UploadArtifact => Permission::Edit,
+            // The auth app protects the artifact service by path like artifact writes.
+            Op::UploadArtifact
+            | Op::CreateMultipartUpload
+            | Op::CompleteMultipartUpload
+            | Op::AbortMultipartUpload => Permission::Edit,
+            Op::GetPresignedDownloadUrl => Permission::Read,
             Op::DownloadArtifact => Permission::Manage,
             Op::CreateExperiment | Op::SearchExperiments | Op::GetExperimentByName => {
                 Permission::Read

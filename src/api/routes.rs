@@ -6,7 +6,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{any, get, post, MethodRouter};
 use axum::Router;
 use tracing::Instrument;
 
@@ -65,11 +65,23 @@ fn artifact_routes() -> Vec<(Op, &'static str, MethodRouter<AppState>)> {
     vec![
         (Op::ListArtifactsMlflowArtifacts, "/mlflow-artifacts/artifacts", get(artifacts::list_artifacts_mlflow_artifacts)),
         (Op::DownloadArtifact, "/mlflow-artifacts/artifacts/{*path}", get(artifacts::download_artifact).put(artifacts::upload_artifact).delete(artifacts::delete_artifact)),
+        (Op::CreateMultipartUpload, "/mlflow-artifacts/mpu/create/{*path}", post(artifacts::create_multipart_upload)),
+        (Op::CompleteMultipartUpload, "/mlflow-artifacts/mpu/complete/{*path}", post(artifacts::complete_multipart_upload)),
+        (Op::AbortMultipartUpload, "/mlflow-artifacts/mpu/abort/{*path}", post(artifacts::abort_multipart_upload)),
+        (Op::GetPresignedDownloadUrl, "/mlflow-artifacts/presigned/{*path}", get(artifacts::get_presigned_download_url)),
     ]
 }
 
-/// The whole HTTP surface, before `--static-prefix` is applied.
-pub fn router() -> Router<AppState> {
+/// The whole HTTP surface, before `--static-prefix` is applied. With `artifacts_only`, every
+/// tracking route answers MLflow's `--artifacts-only` 503 instead.
+pub fn router(artifacts_only: bool) -> Router<AppState> {
+    let tracking = |handler: MethodRouter<AppState>| {
+        if artifacts_only {
+            any(disabled_artifacts_only)
+        } else {
+            handler
+        }
+    };
     let mut router = Router::new()
         .route(
             "/health",
@@ -81,10 +93,11 @@ pub fn router() -> Router<AppState> {
         )
         .route(
             "/get-artifact",
-            get(run_artifacts::get_artifact).layer(from_fn_with_state(Op::GetArtifact, record_op)),
+            tracking(get(run_artifacts::get_artifact))
+                .layer(from_fn_with_state(Op::GetArtifact, record_op)),
         );
     for (op, path, handler) in rpc_routes() {
-        let handler = handler
+        let handler = tracking(handler)
             .fallback(method_not_allowed)
             .layer(from_fn_with_state(op, record_op));
         for prefix in ["/api/2.0", "/ajax-api/2.0"] {
@@ -105,7 +118,7 @@ pub fn router() -> Router<AppState> {
         router = router.route(&format!("{prefix}/mlflow/server-info"), handler);
     }
     for (op, path, handler) in ajax_only_routes() {
-        let handler = handler
+        let handler = tracking(handler)
             .fallback(method_not_allowed)
             .layer(from_fn_with_state(op, record_op));
         router = router.route(&format!("/ajax-api/2.0{path}"), handler);
@@ -125,6 +138,23 @@ async fn record_op(State(op): State<Op>, req: Request, next: Next) -> Response {
         "request"
     );
     response
+}
+
+/// `_disable_if_artifacts_only`: a plain 503 naming the Flask rule (here the request path,
+/// which is the rule for every route it applies to).
+async fn disabled_artifacts_only(uri: axum::extract::OriginalUri) -> Response {
+    let body = format!(
+        "Endpoint: {} disabled due to the mlflow server running in `--artifacts-only` mode. \
+         To enable tracking server functionality, run `mlflow server` without \
+         `--artifacts-only`",
+        uri.path()
+    );
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 /// Werkzeug's pages, byte for byte: MLflow answers unknown paths and wrong methods with

@@ -3,8 +3,8 @@
 //! `upload_artifact_handler` in `mlflow/server/handlers.py`).
 //!
 //! A run whose artifact root is proxied (`mlflow-artifacts:/…`, the default) is served from the
-//! artifacts destination; other roots (`s3://…` read directly) are not supported yet and answer
-//! NOT_IMPLEMENTED rather than guessing.
+//! artifacts destination, an `s3://…` root from S3 directly; other roots (local paths, other
+//! clouds) answer NOT_IMPLEMENTED rather than guessing.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
@@ -26,7 +26,9 @@ crate::proto_message! {
     pub struct ListArtifacts { run_id: String, run_uuid: String, path: String, page_token: String }
 }
 
-/// The store and the path under it for a run's artifact `relative` path.
+/// The store and the path under it for a run's artifact `relative` path: proxied roots
+/// (`mlflow-artifacts:/…`) live under the artifacts destination, `s3://…` roots are read
+/// from S3 directly (MLflow's server does the same with boto3).
 async fn run_location(
     st: &AppState,
     run_id: &str,
@@ -34,24 +36,26 @@ async fn run_location(
 ) -> Result<(std::sync::Arc<dyn ArtifactStore>, RelPath, String)> {
     let run = st.store.get_run_row(run_id).await?;
     let root = run.artifact_uri.unwrap_or_default();
-    let store = match (
-        &st.artifacts,
-        crate::artifacts::path::is_proxied_artifact_root(&root),
-    ) {
-        (Some(store), true) => store.clone(),
-        _ => {
-            return Err(MlflowError::new(
-                ErrorCode::NOT_IMPLEMENTED,
-                format!(
-                    "mlflowd does not read run artifacts from '{root}' yet: only proxied \
-                     (mlflow-artifacts) roots served by this server are supported."
-                ),
-            ))
+    let invalid =
+        |e: crate::artifacts::path::PathError| MlflowError::invalid_parameter_value(e.message);
+    if crate::artifacts::path::is_proxied_artifact_root(&root) {
+        if let Some(store) = &st.artifacts {
+            let dest = proxied_artifact_destination(&root, relative).map_err(invalid)?;
+            return Ok((store.clone(), dest, root));
         }
-    };
-    let dest = proxied_artifact_destination(&root, relative)
-        .map_err(|e| MlflowError::invalid_parameter_value(e.message))?;
-    Ok((store, dest, root))
+    } else if crate::uri::split_scheme(&root).is_some_and(|(s, _)| s.eq_ignore_ascii_case("s3")) {
+        let (bucket, prefix) = crate::artifacts::path::s3_root(&root).map_err(invalid)?;
+        let store: std::sync::Arc<dyn ArtifactStore> =
+            std::sync::Arc::new(st.s3.store(&bucket, &prefix));
+        return Ok((store, relative.cloned().unwrap_or_else(RelPath::root), root));
+    }
+    Err(MlflowError::new(
+        ErrorCode::NOT_IMPLEMENTED,
+        format!(
+            "mlflowd does not read run artifacts from '{root}': only proxied \
+             (mlflow-artifacts) roots served by this server and s3:// roots are supported."
+        ),
+    ))
 }
 
 fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {

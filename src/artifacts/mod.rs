@@ -6,6 +6,7 @@
 
 pub mod local;
 pub mod path;
+pub mod s3;
 
 use std::io;
 use std::pin::Pin;
@@ -92,6 +93,16 @@ pub enum ArtifactError {
     RangeNotSatisfiable(u64),
     #[error("artifact storage failed: {0}")]
     Io(#[from] io::Error),
+    /// The storage service cannot be reached or did not answer in time: worth retrying.
+    #[error("{0}")]
+    Unavailable(String),
+    /// The storage service refused the request (missing bucket, bad credentials, ...).
+    #[error("{0}")]
+    Backend(String),
+    /// `_UnsupportedMultipart{Upload,Download}Exception`: the client falls back to plain
+    /// transfers through the server on it.
+    #[error("{0}")]
+    Unsupported(&'static str),
 }
 
 impl From<ArtifactError> for MlflowError {
@@ -106,6 +117,17 @@ impl From<ArtifactError> for MlflowError {
             ArtifactError::IsDirectory(_) | ArtifactError::OutsideRoot => {
                 MlflowError::invalid_parameter_value(e.to_string())
             }
+            ArtifactError::Unsupported(_) => {
+                MlflowError::new(ErrorCode::NOT_IMPLEMENTED, e.to_string())
+            }
+            ArtifactError::Unavailable(msg) => {
+                tracing::warn!(error = %msg, "artifact storage unavailable");
+                MlflowError::new(ErrorCode::TEMPORARILY_UNAVAILABLE, msg)
+            }
+            ArtifactError::Backend(msg) => {
+                tracing::error!(error = %msg, "artifact storage failed");
+                MlflowError::new(ErrorCode::INTERNAL_ERROR, msg)
+            }
             ArtifactError::Io(err) => {
                 tracing::error!(error = %err, "artifact storage failed");
                 MlflowError::new(
@@ -115,6 +137,25 @@ impl From<ArtifactError> for MlflowError {
             }
         }
     }
+}
+
+pub const MULTIPART_UPLOAD_UNSUPPORTED: &str =
+    "Multipart upload is not supported for the current artifact repository";
+pub const MULTIPART_DOWNLOAD_UNSUPPORTED: &str =
+    "Multipart download is not supported for the current artifact repository";
+
+/// One part of a multipart upload the client sends straight to the storage service.
+#[derive(Debug, Clone)]
+pub struct PresignedPart {
+    pub part_number: i64,
+    pub url: String,
+}
+
+/// A part the client uploaded, as it reports it back to complete the upload.
+#[derive(Debug, Clone)]
+pub struct UploadedPart {
+    pub part_number: i64,
+    pub etag: String,
 }
 
 /// Where artifacts live. Paths are validated [`RelPath`]s relative to the store's root.
@@ -133,6 +174,44 @@ pub trait ArtifactStore: Send + Sync {
     async fn list(&self, dir: Option<&RelPath>) -> Result<Vec<FileInfo>, ArtifactError>;
     /// Deletes the file or directory tree at `path`; a missing path is not an error.
     async fn delete(&self, path: &RelPath) -> Result<(), ArtifactError>;
+
+    /// Whether the multipart methods below work (`MultipartUploadMixin` in MLflow).
+    fn supports_multipart(&self) -> bool {
+        false
+    }
+    /// Starts a multipart upload to `path`: its id and one presigned URL per part.
+    async fn create_multipart_upload(
+        &self,
+        _path: &RelPath,
+        _num_parts: i64,
+    ) -> Result<(String, Vec<PresignedPart>), ArtifactError> {
+        Err(ArtifactError::Unsupported(MULTIPART_UPLOAD_UNSUPPORTED))
+    }
+    /// Assembles the uploaded parts into the object at `path`.
+    async fn complete_multipart_upload(
+        &self,
+        _path: &RelPath,
+        _upload_id: &str,
+        _parts: Vec<UploadedPart>,
+    ) -> Result<(), ArtifactError> {
+        Err(ArtifactError::Unsupported(MULTIPART_UPLOAD_UNSUPPORTED))
+    }
+    /// A presigned URL for reading `path` straight from the storage service, and the file's
+    /// size (`get_download_presigned_url`).
+    async fn presigned_download_url(
+        &self,
+        _path: &RelPath,
+    ) -> Result<(String, u64), ArtifactError> {
+        Err(ArtifactError::Unsupported(MULTIPART_DOWNLOAD_UNSUPPORTED))
+    }
+    /// Drops an unfinished multipart upload and its parts.
+    async fn abort_multipart_upload(
+        &self,
+        _path: &RelPath,
+        _upload_id: &str,
+    ) -> Result<(), ArtifactError> {
+        Err(ArtifactError::Unsupported(MULTIPART_UPLOAD_UNSUPPORTED))
+    }
 }
 
 #[cfg(test)]

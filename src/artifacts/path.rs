@@ -389,6 +389,34 @@ pub fn proxied_artifact_destination(
     })
 }
 
+/// The bucket and key prefix of an `s3://bucket/prefix` artifact root
+/// (`parse_s3_compliant_uri`). Such roots come from the configuration or from a client's
+/// `artifact_location`, so the bucket must be a plain bucket name (no user, port or host
+/// tricks) and the prefix must pass [`clean_prefix`]; queries and fragments are refused.
+pub fn s3_root(uri: &str) -> Result<(String, String), PathError> {
+    let rest = match split_scheme(uri) {
+        (scheme, rest) if scheme == "s3" => rest,
+        _ => return Err(PathError::new(format!("Not an S3 URI: '{uri}'"))),
+    };
+    let rest = rest
+        .strip_prefix("//")
+        .ok_or_else(|| PathError::new(format!("Not an S3 URI: '{uri}'")))?;
+    if rest.contains(['?', '#']) || rest.chars().any(is_forbidden_char) {
+        return Err(PathError::invalid());
+    }
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    let bucket_ok = (1..=255).contains(&bucket.len())
+        && bucket
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        && !bucket.starts_with('.');
+    if !bucket_ok {
+        return Err(PathError::new(format!("Invalid S3 bucket in '{uri}'")));
+    }
+    let prefix = clean_prefix(prefix)?;
+    Ok((bucket.to_owned(), prefix.to_owned()))
+}
+
 /// Checks a configured S3 key prefix (e.g. the path of `s3://bucket/prefix`): no `..`, `.`,
 /// `\` or control characters; surrounding `/` ignored. Returns it without slashes at the ends.
 fn clean_prefix(prefix: &str) -> Result<&str, PathError> {
@@ -450,6 +478,36 @@ pub fn s3_list_prefix(prefix: &str, rel: &RelPath) -> Result<String, PathError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn s3_roots() {
+        let ok = |u: &str| s3_root(u).map(|(b, p)| format!("{b}|{p}")).ok();
+        assert_eq!(ok("s3://mlflow/"), Some("mlflow|".into()));
+        assert_eq!(ok("s3://mlflow"), Some("mlflow|".into()));
+        assert_eq!(
+            ok("s3://mlflow/a/0/r1/artifacts"),
+            Some("mlflow|a/0/r1/artifacts".into())
+        );
+        assert_eq!(ok("S3://mlflow/x/"), Some("mlflow|x".into()));
+        for bad in [
+            "s3://mlflow/a/../b",
+            "s3://mlflow/./b",
+            "s3://mlflow/a//b",
+            "s3://mlflow/a?x=1",
+            "s3://mlflow/a#frag",
+            "s3://user@mlflow/a",
+            "s3://mlflow:9000/a",
+            "s3://.hidden/a",
+            "s3://mlflow/a\\b",
+            "s3://mlflow/a\nb",
+            "s3:/mlflow/a",
+            "s3://",
+            "file:///etc",
+            "mlflow-artifacts:/x",
+        ] {
+            assert!(s3_root(bad).is_err(), "{bad:?} must be refused");
+        }
+    }
 
     /// `(input, our result, MLflow 3.17.2's result)`. The third column is `"="` when MLflow
     /// (run in the reference venv, Linux) returns the same thing, else its actual answer.

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 import pytest
@@ -225,11 +226,11 @@ def test_list_bad_path_checked_before_run(mlflowd):
 
 
 def test_list_non_proxied_root(mlflowd, uniq):
-    """A run whose artifact root is not proxied (`s3://...`). MLflow 3.17.2 tries S3 itself
-    and, without boto3/credentials, answers an HTML 500; mlflowd does not serve such roots
-    (yet) and must answer a prompt 501 NOT_IMPLEMENTED JSON error, never hang or 500."""
-    run = make_run(mlflowd, uniq, artifact_location="s3://some-bucket/x")
-    assert run.artifact_uri == f"s3://some-bucket/x/{run.run_id}/artifacts"
+    """A run whose artifact root is neither proxied nor S3 (`gs://...`). MLflow 3.17.2 tries
+    the store itself and, without its SDK, answers an HTML 500; mlflowd does not serve such
+    roots and must answer a prompt 501 NOT_IMPLEMENTED JSON error, never hang or 500."""
+    run = make_run(mlflowd, uniq, artifact_location="gs://some-bucket/x")
+    assert run.artifact_uri == f"gs://some-bucket/x/{run.run_id}/artifacts"
     r = mlflowd.api.session.get(mlflowd.api.url(LIST), params={"run_id": run.run_id},
                                 timeout=20)
     g = mlflowd.api.session.get(mlflowd.base_url + GET_ARTIFACT,
@@ -241,9 +242,30 @@ def test_list_non_proxied_root(mlflowd, uniq):
         for what, resp in (("list", r), ("get", g), ("upload", u)):
             assert resp.status_code == 500, (what, resp.status_code, resp.text[:500])
     else:
-        assert_error(r, 501, "NOT_IMPLEMENTED", what="list of an s3:// run")
-        assert_error(g, 501, "NOT_IMPLEMENTED", what="get-artifact of an s3:// run")
-        assert_error(u, 501, "NOT_IMPLEMENTED", what="upload-artifact to an s3:// run")
+        assert_error(r, 501, "NOT_IMPLEMENTED", what="list of a gs:// run")
+        assert_error(g, 501, "NOT_IMPLEMENTED", what="get-artifact of a gs:// run")
+        assert_error(u, 501, "NOT_IMPLEMENTED", what="upload-artifact to a gs:// run")
+
+
+def test_s3_root_without_s3(mlflowd, uniq):
+    """A run whose root is `s3://...` on a server with no S3 configured (no endpoint that
+    answers, no credentials): mlflowd reads S3 roots itself, so it must fail promptly with a
+    JSON error that names the bucket, not hang or answer an empty 500. (MLflow answers an
+    HTML 500 from botocore's exception.)"""
+    run = make_run(mlflowd, uniq, artifact_location="s3://some-bucket/x")
+    assert run.artifact_uri == f"s3://some-bucket/x/{run.run_id}/artifacts"
+    started = time.monotonic()
+    r = mlflowd.api.session.get(mlflowd.api.url(LIST), params={"run_id": run.run_id},
+                                timeout=60)
+    elapsed = time.monotonic() - started
+    if mlflowd.impl == "python":
+        assert r.status_code == 500, (r.status_code, r.text[:500])
+        return
+    assert r.status_code in (500, 503), (r.status_code, r.text[:500])
+    body = r.json()
+    assert body["error_code"] in ("INTERNAL_ERROR", "TEMPORARILY_UNAVAILABLE"), body
+    assert "some-bucket" in body["message"], body
+    assert elapsed < 45, elapsed
 
 
 # --------------------------------------------------------------------------------------------
