@@ -97,9 +97,9 @@ pub fn router(artifacts_only: bool) -> Router<AppState> {
                 .layer(from_fn_with_state(Op::GetArtifact, record_op)),
         );
     for (op, path, handler) in rpc_routes() {
-        let handler = tracking(handler)
-            .fallback(method_not_allowed)
-            .layer(from_fn_with_state(op, record_op));
+        // `any` answers every method through its fallback: set ours before it.
+        let handler =
+            tracking(handler.fallback(method_not_allowed)).layer(from_fn_with_state(op, record_op));
         for prefix in ["/api/2.0", "/ajax-api/2.0"] {
             router = router.route(&format!("{prefix}{path}"), handler.clone());
         }
@@ -118,9 +118,9 @@ pub fn router(artifacts_only: bool) -> Router<AppState> {
         router = router.route(&format!("{prefix}/mlflow/server-info"), handler);
     }
     for (op, path, handler) in ajax_only_routes() {
-        let handler = tracking(handler)
-            .fallback(method_not_allowed)
-            .layer(from_fn_with_state(op, record_op));
+        // `any` answers every method through its fallback: set ours before it.
+        let handler =
+            tracking(handler.fallback(method_not_allowed)).layer(from_fn_with_state(op, record_op));
         router = router.route(&format!("/ajax-api/2.0{path}"), handler);
     }
     router.fallback(endpoint_not_found)

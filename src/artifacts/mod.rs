@@ -4,6 +4,7 @@
 //!
 //! Bodies stream in both directions; nothing is buffered whole in memory or on local disk.
 
+mod insecure_tls;
 pub mod local;
 pub mod path;
 pub mod s3;

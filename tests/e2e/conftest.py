@@ -297,16 +297,24 @@ class Server:
 
 
 def make_server(impl: str, db: Database, workdir: Path, label: str,
-                default_artifact_root: str | None = None) -> Server:
+                default_artifact_root: str | None = None,
+                artifacts_destination: str | None = None,
+                env: dict[str, str] | None = None) -> Server:
     """Build (not start) a server of implementation ``impl`` ("mlflowd" or "python") on ``db``.
 
-    ``impl == "mlflowd"`` honours ``MLFLOWD_BIN_IS_PYTHON``."""
+    ``impl == "mlflowd"`` honours ``MLFLOWD_BIN_IS_PYTHON``. ``artifacts_destination`` defaults
+    to ``<workdir>/artifacts`` (created); ``env`` entries override the inherited environment
+    (e.g. ``s3_env(...)`` for an S3 destination)."""
     port = free_port()
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    artifacts = workdir / "artifacts"
-    artifacts.mkdir(exist_ok=True)
+    if artifacts_destination is None:
+        artifacts = workdir / "artifacts"
+        artifacts.mkdir(exist_ok=True)
+        artifacts_destination = str(artifacts)
+    overrides = dict(env or {})
     env = dict(os.environ)
+    env.update(overrides)
     real_impl = "python" if (impl == "python" or mlflowd_is_python()) else "mlflowd"
     if real_impl == "mlflowd":
         binary = mlflowd_bin()
@@ -315,14 +323,14 @@ def make_server(impl: str, db: Database, workdir: Path, label: str,
         cmd = [str(binary), "server", "--backend-store-uri", db.uri]
         if default_artifact_root:
             cmd += ["--default-artifact-root", default_artifact_root]
-        cmd += ["--artifacts-destination", str(artifacts), "--host", "127.0.0.1",
+        cmd += ["--artifacts-destination", artifacts_destination, "--host", "127.0.0.1",
                 "--port", str(port)]
         env.setdefault("RUST_LOG", "info")
     else:
         cmd = [str(reference_mlflow_bin()), "server", "--backend-store-uri", db.python_uri]
         if default_artifact_root:
             cmd += ["--default-artifact-root", default_artifact_root]
-        cmd += ["--artifacts-destination", str(artifacts), "--host", "127.0.0.1",
+        cmd += ["--artifacts-destination", artifacts_destination, "--host", "127.0.0.1",
                 "--port", str(port), "--workers", "1"]
         # The GenAI job runner (huey consumer) is not needed and slows start-up.
         env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] = "false"
@@ -334,6 +342,150 @@ def make_server(impl: str, db: Database, workdir: Path, label: str,
     # Never let the server pick up a tracking URI meant for the client side.
     env.pop("MLFLOW_TRACKING_URI", None)
     return Server(label, real_impl, cmd, env, workdir, workdir / f"{label}.log", port, db)
+
+
+# --------------------------------------------------------------------------------------------
+# S3 (moto's standalone server stands in for S3/MinIO)
+# --------------------------------------------------------------------------------------------
+
+S3_ACCESS_KEY = "testing"
+S3_SECRET_KEY = "testing"
+S3_REGION = "us-east-1"
+# Variables that would make boto3/the AWS SDK pick other credentials than the ones given.
+_AWS_CREDENTIAL_NOISE = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE",
+                         "AWS_DEFAULT_PROFILE", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE")
+
+_LIVE_AUX: list["MotoServer"] = []
+
+
+@atexit.register
+def _stop_leftover_aux() -> None:
+    for aux in list(_LIVE_AUX):
+        aux.stop()
+
+
+def s3_env(endpoint_url: str, access_key: str = S3_ACCESS_KEY,
+           secret_key: str = S3_SECRET_KEY) -> dict[str, str]:
+    """The environment a server (or the test process) needs to talk to the S3 at
+    ``endpoint_url``: what `make_server(..., env=...)` takes."""
+    return {
+        "MLFLOW_S3_ENDPOINT_URL": endpoint_url,
+        "AWS_ACCESS_KEY_ID": access_key,
+        "AWS_SECRET_ACCESS_KEY": secret_key,
+        "AWS_DEFAULT_REGION": S3_REGION,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+
+
+def moto_server_bin() -> Path:
+    return Path(sys.executable).parent / "moto_server"
+
+
+class MotoServer:
+    """``moto_server`` as a subprocess (own process group) on a free loopback port."""
+
+    impl = "moto"
+
+    def __init__(self, label: str, log_path: Path):
+        self.label = label
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.base_url = self.url
+        self.log_path = Path(log_path)
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> "MotoServer":
+        binary = moto_server_bin()
+        if not binary.exists():
+            raise ServerStartError(f"moto_server not found at {binary} (tests/requirements.txt)")
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        logf = open(self.log_path, "ab")
+        env = dict(os.environ)
+        for k in _AWS_CREDENTIAL_NOISE:
+            env.pop(k, None)
+        self.proc = subprocess.Popen(
+            [str(binary), "-H", "127.0.0.1", "-p", str(self.port)], stdout=logf,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True,
+        )
+        logf.close()
+        _LIVE_AUX.append(self)
+        deadline = time.monotonic() + timeout
+        last_err = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self.stop()
+                raise ServerStartError(f"{self.label} exited with code {self.proc.returncode}"
+                                       f"\n{self.log_tail()}")
+            try:
+                # The moto API's own endpoint: answers without touching any AWS service (and
+                # so without counting towards INITIAL_NO_AUTH_ACTION_COUNT).
+                r = requests.get(self.url + "/moto-api/data.json", timeout=2)
+                if r.status_code == 200:
+                    return self
+                last_err = f"-> {r.status_code}"
+            except requests.RequestException as e:
+                last_err = repr(e)
+            time.sleep(0.2)
+        self.stop()
+        raise ServerStartError(f"{self.label} not up after {timeout}s ({last_err})\n"
+                               f"{self.log_tail()}")
+
+    def stop(self) -> None:
+        if self in _LIVE_AUX:
+            _LIVE_AUX.remove(self)
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=10)
+        except ProcessLookupError:
+            return
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(timeout=10)
+
+    def log_tail(self, n: int = 25) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except FileNotFoundError:
+            return "(no log)"
+
+    def client(self, access_key: str = S3_ACCESS_KEY, secret_key: str = S3_SECRET_KEY,
+               service: str = "s3"):
+        """A boto3 client for this moto (explicit endpoint and credentials, no retries)."""
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            service, endpoint_url=self.url, aws_access_key_id=access_key,
+            aws_secret_access_key=secret_key, region_name=S3_REGION,
+            config=Config(retries={"max_attempts": 1, "mode": "standard"},
+                          s3={"addressing_style": "path"}),
+        )
+
+    def create_bucket(self, prefix: str = "mlflowd-e2e") -> str:
+        name = f"{prefix}-{secrets.token_hex(4)}"
+        self.client().create_bucket(Bucket=name)
+        return name
+
+    def reset_auth(self, free_actions: float) -> None:
+        """Moto checks credentials (IAM users/access keys) once ``free_actions`` more AWS
+        actions have been served (0: from now on; ``inf``: never, the default)."""
+        r = requests.post(self.url + "/moto-api/reset-auth", data=str(free_actions).encode(),
+                          timeout=10)
+        assert r.status_code == 200, r.text
+
+
+def list_keys(s3_client, bucket: str, prefix: str = "") -> dict[str, int]:
+    """Every object under ``prefix``: key -> size."""
+    out = {}
+    for page in s3_client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            out[obj["Key"]] = obj["Size"]
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -412,6 +564,33 @@ def reference(backend_kind, db_factory, server_factory):
     db.drop()
 
 
+@pytest.fixture(scope="session")
+def moto_s3(e2e_tmp) -> MotoServer:
+    """One moto S3 server for the session (tests take their own buckets from it)."""
+    srv = MotoServer("moto", Path(e2e_tmp) / "moto" / "moto.log").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def s3_bucket(moto_s3) -> str:
+    """A fresh, empty bucket on the session's moto, one per module."""
+    return moto_s3.create_bucket()
+
+
+@pytest.fixture(scope="module")
+def s3_client_env(moto_s3):
+    """The S3 environment (`s3_env`) in the test process for the module (the stock client
+    uploads to ``s3://`` artifact roots itself, with boto3); restored afterwards so later
+    modules' servers do not inherit it."""
+    with pytest.MonkeyPatch.context() as mp:
+        for k in _AWS_CREDENTIAL_NOISE:
+            mp.delenv(k, raising=False)
+        for k, v in s3_env(moto_s3.url).items():
+            mp.setenv(k, v)
+        yield moto_s3
+
+
 @pytest.fixture
 def api(mlflowd) -> Api:
     return mlflowd.api
@@ -434,7 +613,7 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     if rep.failed:
-        for srv in list(_LIVE_SERVERS):
+        for srv in list(_LIVE_SERVERS) + list(_LIVE_AUX):
             rep.sections.append(
                 (f"server log: {srv.label} ({srv.impl}, {srv.base_url}) {srv.log_path}",
                  srv.log_tail())
