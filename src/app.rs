@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
+use axum::http::{header, HeaderValue};
 use axum::Router;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::store::Store;
@@ -41,5 +43,11 @@ pub fn app(state: AppState, static_prefix: Option<&str>) -> Router {
         Some(prefix) => Router::new().nest(prefix, routes),
         None => routes,
     };
-    routes.layer(TraceLayer::new_for_http())
+    routes
+        // MLflow's security middleware sends this on every response, errors included.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(TraceLayer::new_for_http())
 }

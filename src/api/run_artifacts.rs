@@ -166,6 +166,12 @@ pub async fn upload_artifact(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response> {
+    // Read the (small) body before any check can answer: a response sent while the body is
+    // still unread makes hyper drop the keep-alive connection, and a client that reuses it
+    // sees "connection closed" instead of the error. The checks keep MLflow's order.
+    let too_large =
+        || MlflowError::invalid_parameter_value("Artifact size is too large. Max size is 10MB.");
+    let data = axum::body::to_bytes(body, MAX_UI_UPLOAD).await;
     let pairs = query_pairs(query.as_deref());
     let run_uuid = first(&pairs, "run_uuid")
         .filter(|r| !r.is_empty())
@@ -174,11 +180,7 @@ pub async fn upload_artifact(
         .filter(|p| !p.is_empty())
         .ok_or_else(|| MlflowError::invalid_parameter_value("Request must specify path."))?;
     let relative = safe(path)?;
-    let too_large =
-        || MlflowError::invalid_parameter_value("Artifact size is too large. Max size is 10MB.");
-    let data: Bytes = axum::body::to_bytes(body, MAX_UI_UPLOAD)
-        .await
-        .map_err(|_| too_large())?;
+    let data: Bytes = data.map_err(|_| too_large())?;
     // Flask parses form bodies into `request.form`, leaving `request.data` empty.
     let mime = headers
         .get(header::CONTENT_TYPE)
