@@ -51,6 +51,8 @@ impl ErrorCode {
 pub struct MlflowError {
     pub code: ErrorCode,
     pub message: String,
+    /// A finer `(error_class, sqlstate)` than the code's (`MlflowException(error_class=…)`).
+    pub class: Option<(&'static str, &'static str)>,
 }
 
 pub type Result<T, E = MlflowError> = std::result::Result<T, E>;
@@ -60,7 +62,14 @@ impl MlflowError {
         MlflowError {
             code,
             message: message.into(),
+            class: None,
         }
+    }
+
+    /// Overrides the error class (and its SQLSTATE) that MLflow derives from the code.
+    pub fn with_error_class(mut self, class: &'static str, sqlstate: &'static str) -> Self {
+        self.class = Some((class, sqlstate));
+        self
     }
 
     pub fn invalid_parameter_value(message: impl Into<String>) -> Self {
@@ -134,8 +143,8 @@ impl MlflowError {
         ErrorBody {
             error_code: self.code,
             message: &self.message,
-            sqlstate: self.code.sqlstate(),
-            error_class: self.code.error_class(),
+            sqlstate: self.class.map(|c| c.1).or(self.code.sqlstate()),
+            error_class: self.class.map(|c| c.0).or(self.code.error_class()),
         }
     }
 

@@ -4,6 +4,7 @@ pub mod artifacts;
 pub mod experiments;
 pub mod extract;
 pub mod health;
+pub mod logged_models;
 pub mod metrics;
 pub mod op;
 pub mod routes;

@@ -55,6 +55,16 @@ pub enum Op {
     CompleteMultipartUpload,
     AbortMultipartUpload,
     GetPresignedDownloadUrl,
+    CreateLoggedModel,
+    SearchLoggedModels,
+    /// GET, PATCH (finalize) and DELETE of one logged model share a route; the permission is
+    /// the strictest of the three.
+    LoggedModel,
+    SetLoggedModelTags,
+    DeleteLoggedModelTag,
+    LogLoggedModelParams,
+    ListLoggedModelArtifacts,
+    GetLoggedModelArtifact,
 }
 
 impl Op {
@@ -99,6 +109,14 @@ impl Op {
             Op::CompleteMultipartUpload => "CompleteMultipartUpload",
             Op::AbortMultipartUpload => "AbortMultipartUpload",
             Op::GetPresignedDownloadUrl => "GetPresignedDownloadUrl",
+            Op::CreateLoggedModel => "CreateLoggedModel",
+            Op::SearchLoggedModels => "SearchLoggedModels",
+            Op::LoggedModel => "LoggedModel",
+            Op::SetLoggedModelTags => "SetLoggedModelTags",
+            Op::DeleteLoggedModelTag => "DeleteLoggedModelTag",
+            Op::LogLoggedModelParams => "LogLoggedModelParams",
+            Op::ListLoggedModelArtifacts => "ListLoggedModelArtifacts",
+            Op::GetLoggedModelArtifact => "GetLoggedModelArtifact",
         }
     }
 
@@ -116,6 +134,14 @@ impl Op {
             | Op::CompleteMultipartUpload
             | Op::AbortMultipartUpload => Permission::Edit,
             Op::GetPresignedDownloadUrl => Permission::Read,
+            Op::SearchLoggedModels | Op::ListLoggedModelArtifacts | Op::GetLoggedModelArtifact => {
+                Permission::Read
+            }
+            Op::CreateLoggedModel
+            | Op::SetLoggedModelTags
+            | Op::DeleteLoggedModelTag
+            | Op::LogLoggedModelParams => Permission::Edit,
+            Op::LoggedModel => Permission::Manage,
             Op::DownloadArtifact => Permission::Manage,
             Op::CreateExperiment | Op::SearchExperiments | Op::GetExperimentByName => {
                 Permission::Read

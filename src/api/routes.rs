@@ -6,13 +6,14 @@ use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get, post, MethodRouter};
+use axum::routing::{any, delete, get, patch, post, MethodRouter};
 use axum::Router;
 use tracing::Instrument;
 
 use crate::api::op::Op;
 use crate::api::{
-    artifacts, experiments as exp, health, metrics, run_artifacts, runs, server_info,
+    artifacts, experiments as exp, health, logged_models as lm, metrics, run_artifacts, runs,
+    server_info,
 };
 use crate::app::AppState;
 
@@ -46,6 +47,13 @@ fn rpc_routes() -> Vec<(Op, &'static str, MethodRouter<AppState>)> {
         (Op::GetMetricHistory, "/mlflow/metrics/get-history", get(metrics::get_metric_history)),
         (Op::GetMetricHistoryBulkInterval, "/mlflow/metrics/get-history-bulk-interval", get(metrics::get_metric_history_bulk_interval)),
         (Op::ListArtifacts, "/mlflow/artifacts/list", get(run_artifacts::list_artifacts)),
+        (Op::CreateLoggedModel, "/mlflow/logged-models", post(lm::create_logged_model)),
+        (Op::SearchLoggedModels, "/mlflow/logged-models/search", post(lm::search_logged_models)),
+        (Op::LoggedModel, "/mlflow/logged-models/{model_id}", get(lm::get_logged_model).patch(lm::finalize_logged_model).delete(lm::delete_logged_model)),
+        (Op::SetLoggedModelTags, "/mlflow/logged-models/{model_id}/tags", patch(lm::set_logged_model_tags)),
+        (Op::DeleteLoggedModelTag, "/mlflow/logged-models/{model_id}/tags/{tag_key}", delete(lm::delete_logged_model_tag)),
+        (Op::LogLoggedModelParams, "/mlflow/logged-models/{model_id}/params", post(lm::log_logged_model_params)),
+        (Op::ListLoggedModelArtifacts, "/mlflow/logged-models/{model_id}/artifacts/directories", get(lm::list_logged_model_artifacts)),
     ]
 }
 
@@ -56,6 +64,7 @@ fn ajax_only_routes() -> Vec<(Op, &'static str, MethodRouter<AppState>)> {
         (Op::GetMetricHistoryBulk, "/mlflow/metrics/get-history-bulk", get(metrics::get_metric_history_bulk)),
         (Op::SearchDatasets, "/mlflow/experiments/search-datasets", post(exp::search_datasets)),
         (Op::UploadArtifact, "/mlflow/upload-artifact", post(run_artifacts::upload_artifact)),
+        (Op::GetLoggedModelArtifact, "/mlflow/logged-models/{model_id}/artifacts/files", get(lm::get_logged_model_artifact)),
     ]
 }
 

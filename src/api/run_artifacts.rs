@@ -36,33 +36,100 @@ async fn run_location(
 ) -> Result<(std::sync::Arc<dyn ArtifactStore>, RelPath, String)> {
     let run = st.store.get_run_row(run_id).await?;
     let root = run.artifact_uri.unwrap_or_default();
+    let (store, dest) = root_location(st, &root, relative)?;
+    Ok((store, dest, root))
+}
+
+/// The store and path for `relative` under an artifact root (a run's or a logged model's).
+pub(crate) fn root_location(
+    st: &AppState,
+    root: &str,
+    relative: Option<&RelPath>,
+) -> Result<(std::sync::Arc<dyn ArtifactStore>, RelPath)> {
     let invalid =
         |e: crate::artifacts::path::PathError| MlflowError::invalid_parameter_value(e.message);
-    if crate::artifacts::path::is_proxied_artifact_root(&root) {
+    if crate::artifacts::path::is_proxied_artifact_root(root) {
         if let Some(store) = &st.artifacts {
-            let dest = proxied_artifact_destination(&root, relative).map_err(invalid)?;
-            return Ok((store.clone(), dest, root));
+            let dest = proxied_artifact_destination(root, relative).map_err(invalid)?;
+            return Ok((store.clone(), dest));
         }
-    } else if crate::uri::split_scheme(&root).is_some_and(|(s, _)| s.eq_ignore_ascii_case("s3")) {
-        let (bucket, prefix) = crate::artifacts::path::s3_root(&root).map_err(invalid)?;
+    } else if crate::uri::split_scheme(root).is_some_and(|(s, _)| s.eq_ignore_ascii_case("s3")) {
+        let (bucket, prefix) = crate::artifacts::path::s3_root(root).map_err(invalid)?;
         let store: std::sync::Arc<dyn ArtifactStore> =
             std::sync::Arc::new(st.s3.store(&bucket, &prefix));
-        return Ok((store, relative.cloned().unwrap_or_else(RelPath::root), root));
+        return Ok((store, relative.cloned().unwrap_or_else(RelPath::root)));
     }
     Err(MlflowError::new(
         ErrorCode::NOT_IMPLEMENTED,
         format!(
-            "mlflowd does not read run artifacts from '{root}': only proxied \
+            "mlflowd does not read artifacts from '{root}': only proxied \
              (mlflow-artifacts) roots served by this server and s3:// roots are supported."
         ),
     ))
 }
 
-fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
+/// The listing of `dest` with paths relative to the root the client named (`relative`).
+pub(crate) async fn list_under(
+    store: &dyn ArtifactStore,
+    dest: &RelPath,
+    relative: Option<&RelPath>,
+) -> Result<Vec<FileInfoMsg>> {
+    let dir = Some(dest).filter(|d| !d.is_empty());
+    let prefix = relative.map(|r| r.as_str().to_owned()).unwrap_or_default();
+    Ok(store
+        .list(dir)
+        .await?
+        .into_iter()
+        .map(|f| {
+            let base = f.path.rsplit('/').next().unwrap_or("").to_owned();
+            FileInfoMsg {
+                path: if prefix.is_empty() {
+                    base
+                } else {
+                    format!("{prefix}/{base}")
+                },
+                is_dir: f.is_dir,
+                file_size: f.file_size.filter(|s| *s != 0),
+            }
+        })
+        .collect())
+}
+
+/// A file as `_send_artifact` sends it: attachment, `Range` honoured with Werkzeug's rules.
+pub(crate) async fn send_file(
+    store: &dyn ArtifactStore,
+    dest: &RelPath,
+    relative: &RelPath,
+    headers: &HeaderMap,
+) -> Result<Response> {
+    let range = headers
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(ByteRange::parse);
+    let result = match range {
+        Some(None) => store
+            .get(dest, None)
+            .await
+            .and_then(|d| Err(ArtifactError::RangeNotSatisfiable(d.size))),
+        Some(Some(r)) => store.get(dest, Some(r)).await,
+        None => store.get(dest, None).await,
+    };
+    match result {
+        Ok(download) => Ok(file_response(download, relative.file_name().unwrap_or(""))),
+        Err(ArtifactError::RangeNotSatisfiable(size)) => Ok((
+            axum::http::StatusCode::RANGE_NOT_SATISFIABLE,
+            [(header::CONTENT_RANGE, format!("bytes */{size}"))],
+        )
+            .into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
     serde_urlencoded::from_str(query.unwrap_or("")).unwrap_or_default()
 }
 
-fn first<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+pub(crate) fn first<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(k, _)| k == key)
@@ -86,28 +153,7 @@ pub async fn list_artifacts(
     };
     let run_id = crate::api::runs::run_id_or_uuid(m.run_id, m.run_uuid);
     let (store, dest, root) = run_location(&st, &run_id, relative.as_ref()).await?;
-    let dir = Some(&dest).filter(|d| !d.is_empty());
-    let prefix = relative
-        .as_ref()
-        .map(|r| r.as_str().to_owned())
-        .unwrap_or_default();
-    let files = store
-        .list(dir)
-        .await?
-        .into_iter()
-        .map(|f| {
-            let base = f.path.rsplit('/').next().unwrap_or("").to_owned();
-            FileInfoMsg {
-                path: if prefix.is_empty() {
-                    base
-                } else {
-                    format!("{prefix}/{base}")
-                },
-                is_dir: f.is_dir,
-                file_size: f.file_size.filter(|s| *s != 0),
-            }
-        })
-        .collect();
+    let files = list_under(store.as_ref(), &dest, relative.as_ref()).await?;
     Ok(Json(ListArtifactsResponse {
         root_uri: Some(root),
         files,
@@ -133,27 +179,7 @@ pub async fn get_artifact(
         })?;
         let relative = safe(path)?;
         let (store, dest, _) = run_location(&st, &run_id, Some(&relative)).await?;
-        let range = headers
-            .get(header::RANGE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(ByteRange::parse);
-        let result = match range {
-            Some(None) => store
-                .get(&dest, None)
-                .await
-                .and_then(|d| Err(ArtifactError::RangeNotSatisfiable(d.size))),
-            Some(Some(r)) => store.get(&dest, Some(r)).await,
-            None => store.get(&dest, None).await,
-        };
-        match result {
-            Ok(download) => Ok(file_response(download, relative.file_name().unwrap_or(""))),
-            Err(ArtifactError::RangeNotSatisfiable(size)) => Ok((
-                axum::http::StatusCode::RANGE_NOT_SATISFIABLE,
-                [(header::CONTENT_RANGE, format!("bytes */{size}"))],
-            )
-                .into_response()),
-            Err(e) => Err(e.into()),
-        }
+        send_file(store.as_ref(), &dest, &relative, &headers).await
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)

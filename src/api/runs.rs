@@ -123,6 +123,7 @@ pub async fn log_metric(State(st): State<AppState>, req: Proto<LogMetric>) -> Re
         value: m.value.unwrap_or(0.0),
         timestamp: m.timestamp.unwrap_or(0),
         step: m.step.unwrap_or(0),
+        model: model_ref(m.model_id, m.dataset_name, m.dataset_digest),
     };
     st.store
         .log_metric(&run_id_or_uuid(m.run_id, m.run_uuid), point)
@@ -198,6 +199,7 @@ pub async fn log_batch(State(st): State<AppState>, req: Proto<LogBatch>) -> Resu
                 value: x.value.unwrap_or(0.0),
                 timestamp: x.timestamp.unwrap_or(0),
                 step: x.step.unwrap_or(0),
+                model: model_ref(x.model_id, x.dataset_name, x.dataset_digest),
             })
             .collect(),
         params: kv(m.params),
@@ -207,6 +209,21 @@ pub async fn log_batch(State(st): State<AppState>, req: Proto<LogBatch>) -> Resu
         .log_batch(&m.run_id.unwrap_or_default(), batch)
         .await?;
     Ok(Json(Empty {}))
+}
+
+/// `Metric.from_proto`: an empty `model_id` means none.
+fn model_ref(
+    model_id: Option<String>,
+    dataset_name: Option<String>,
+    dataset_digest: Option<String>,
+) -> Option<crate::store::metrics::ModelRef> {
+    model_id
+        .filter(|m| !m.is_empty())
+        .map(|model_id| crate::store::metrics::ModelRef {
+            model_id,
+            dataset_name: dataset_name.filter(|d| !d.is_empty()),
+            dataset_digest: dataset_digest.filter(|d| !d.is_empty()),
+        })
 }
 
 /// Nested messages are boxed by the decoder (`ProtoValue for Box<M>`).

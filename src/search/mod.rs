@@ -29,6 +29,7 @@ pub mod ast;
 mod grouping;
 mod keywords;
 mod lexer;
+pub mod logged_models;
 pub mod order_by;
 pub mod page_token;
 mod parser;

@@ -628,3 +628,54 @@ pub(crate) fn validate_experiment_clauses(raw: Vec<RawClause>) -> Result<Vec<Cla
     }
     Ok(out)
 }
+
+/// What `search_logged_model_utils.parse_filter_string` walks: for each comparison of a
+/// single statement, the text of its non-whitespace tokens (`str(t)`) and its own text
+/// (`str(stmt)`). `AND` separators are skipped; anything else is refused with its message.
+pub(crate) fn logged_model_comparisons(
+    filter: &str,
+) -> Result<Vec<(Vec<String>, String)>, SearchError> {
+    let statements = split_statements(tokenize(filter));
+    let mut tree = Tree::new();
+    let mut roots = Vec::new();
+    for st in &statements {
+        roots.push(
+            tree.statement(st)
+                .map_err(|_| err(format!("Invalid filter string: {}.", repr_str(filter))))?,
+        );
+    }
+    if roots.len() != 1 {
+        return Err(err(format!(
+            "Invalid filter string: {}. Expected a single SQL expression.",
+            repr_str(filter)
+        )));
+    }
+    let mut out = Vec::new();
+    for item in join_in_comparisons(&mut tree, roots[0]) {
+        match item {
+            Item::Joined(toks) => {
+                let texts: Vec<String> = toks.iter().map(|&t| tree.value(t)).collect();
+                let whole = texts.concat();
+                out.push((texts, whole));
+            }
+            Item::Node(n) if tree.is(n, Kind::Comparison) => {
+                let texts = tree
+                    .children(n)
+                    .iter()
+                    .filter(|&&c| !tree.is_ws(c))
+                    .map(|&c| tree.value(c))
+                    .collect();
+                out.push((texts, tree.value(n)));
+            }
+            Item::Node(n) if tree.value(n).trim().eq_ignore_ascii_case("AND") => {}
+            Item::Node(_) => {
+                return Err(err(format!(
+                    "Invalid filter string: {}. Expected a list of comparisons separated by \
+                     'AND' (e.g. 'metrics.loss > 0.1 AND params.lr = 0.01').",
+                    repr_str(filter)
+                )))
+            }
+        }
+    }
+    Ok(out)
+}

@@ -29,6 +29,16 @@ pub struct MetricPoint {
     pub value: f64,
     pub timestamp: i64,
     pub step: i64,
+    /// The logged model the metric also belongs to (`Metric.model_id`), with its dataset.
+    pub model: Option<ModelRef>,
+}
+
+/// Where a metric logged against a model lands in `logged_model_metrics`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModelRef {
+    pub model_id: String,
+    pub dataset_name: Option<String>,
+    pub dataset_digest: Option<String>,
 }
 
 impl MetricPoint {
@@ -184,6 +194,34 @@ impl Store {
                         latest.insert(m.key.as_str(), (*m, *v, *nan));
                     }
                 }
+                // `_log_model_metrics`: the same metric, also under its logged model. NaN is
+                // NULL there; the value otherwise as sanitized for `metrics`.
+                let model_rows: Vec<_> = rows
+                    .iter()
+                    .filter_map(|(m, v, nan)| m.model.as_ref().map(|r| (*m, r, (!nan).then_some(*v))))
+                    .collect();
+                if !model_rows.is_empty() {
+                    let mut qb = QueryBuilder::new(
+                        "INSERT INTO logged_model_metrics (model_id, metric_name, \
+                         metric_timestamp_ms, metric_step, metric_value, experiment_id, run_id, \
+                         dataset_uuid, dataset_name, dataset_digest) ",
+                    );
+                    qb.push_values(&model_rows, |mut b, (m, r, v)| {
+                        b.push_bind(&r.model_id)
+                            .push_bind(&m.key)
+                            .push_bind(m.timestamp)
+                            .push_bind(m.step)
+                            .push_bind(*v)
+                            .push_bind(run.experiment_id)
+                            .push_bind(run_id)
+                            .push_bind(None::<String>)
+                            .push_bind(&r.dataset_name)
+                            .push_bind(&r.dataset_digest);
+                    });
+                    qb.push(" ON CONFLICT DO NOTHING");
+                    qb.build().execute(&mut *tx).await?;
+                }
+
                 let mut qb = QueryBuilder::new(
                     "INSERT INTO latest_metrics (key, value, timestamp, step, is_nan, run_uuid) ",
                 );

@@ -8,6 +8,7 @@ pub mod db;
 pub mod dialect;
 pub mod experiments;
 pub mod inputs;
+pub mod logged_models;
 pub mod metrics;
 pub mod runs;
 pub mod schema;

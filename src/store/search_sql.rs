@@ -20,7 +20,7 @@ fn invalid(msg: impl Into<String>) -> MlflowError {
 
 /// Pushes `<column> <op> <value>` for one comparison, handling LIKE/ILIKE per dialect and
 /// IN lists.
-fn push_comparison<'a, DB>(
+pub(crate) fn push_comparison<'a, DB>(
     qb: &mut QueryBuilder<'a, DB>,
     db: &Db,
     column: &str,

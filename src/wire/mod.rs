@@ -3,6 +3,7 @@
 //! Requests are decoded by [`proto`] with protobuf-JSON leniency; responses are serde types
 //! whose field order is the proto field order, written as Python's `json.dumps(indent=2)`.
 
+pub mod logged_models;
 pub mod proto;
 pub mod tracking;
 

@@ -14,7 +14,7 @@ use crate::wire::proto::{ParseError, ProtoValue, Repeated};
 /// An enum field as json_format reads it: a name, a number (also as a numeric string or a
 /// boolean, since Python's bool is an int). A name or number that is no value of the enum
 /// leaves the field unset (`ignore_unknown_fields=True`); any other JSON type is an error.
-fn enum_field<T>(
+pub(crate) fn enum_field<T>(
     v: &serde_json::Value,
     by_number: fn(i64) -> Option<T>,
     by_name: fn(&str) -> Option<T>,
