@@ -10,9 +10,9 @@
 * a client that disconnects mid-upload leaves nothing under the final name;
 * ``--no-serve-artifacts`` answers 503; ``/api/3.0/mlflow/server-info``.
 
-The listing/downloading goes through the artifact repository directly: the client's
-``MlflowClient.list_artifacts``/``download_artifacts`` also call logged-models search, which is
-out of scope here.
+The listing/downloading mostly goes through the artifact repository; the client's run-scoped
+paths (``MlflowClient.list_artifacts(run, dir)``, ``download_artifacts(run_id=…)``), which search
+logged models first, are covered in test_artifacts_s3.py and test_logged_models.py.
 """
 
 from __future__ import annotations

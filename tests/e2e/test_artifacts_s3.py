@@ -385,7 +385,16 @@ def test_proxied_client_roundtrip(proxied, tracking_client, uniq, tmp_path, monk
     sub = Path(repo.download_artifacts("tree/sub", str(tmp_path / "sub")))
     assert files_under(sub) == {k[len("tree/sub/"):]: v for k, v in expected.items()
                                 if k.startswith("tree/sub/")}
-    reference_log_has_no_logged_models_calls(srv)
+
+    # The 3.x client's run-scoped sub-directory paths: MlflowClient.list_artifacts(run, dir)
+    # and download_artifacts(run_id=..., artifact_path=...) search logged models first.
+    client = mlflow.MlflowClient()
+    assert [(f.path, f.is_dir) for f in client.list_artifacts(run_id, "tree/sub")] == [
+        ("tree/sub/b.json", False), ("tree/sub/deeper", True)]
+    by_run = Path(mlflow.artifacts.download_artifacts(
+        run_id=run_id, artifact_path="tree/sub", dst_path=str(tmp_path / "by-run")))
+    assert files_under(by_run) == {k[len("tree/sub/"):]: v for k, v in expected.items()
+                                   if k.startswith("tree/sub/")}
 
 
 def test_proxied_server_info_multipart_flags(proxied, db_factory, server_factory, moto_s3,
