@@ -74,6 +74,19 @@ pub async fn get_logged_model(
     Ok(Json(LoggedModelResponse { model }))
 }
 
+/// GET /mlflow/logged-models/search: Flask routes it to `get_logged_model("search")`.
+pub async fn get_logged_model_named_search(
+    st: State<AppState>,
+    req: Proto<GetLoggedModelQuery>,
+) -> Result<Json<LoggedModelResponse>> {
+    get_logged_model(st, Path("search".to_owned()), req).await
+}
+
+/// DELETE /mlflow/logged-models/search: `delete_logged_model("search")`.
+pub async fn delete_logged_model_named_search(st: State<AppState>) -> Result<Json<Empty>> {
+    delete_logged_model(st, Path("search".to_owned())).await
+}
+
 /// PATCH /mlflow/logged-models/{model_id}: the body's `model_id` is the one finalized, as in
 /// MLflow.
 pub async fn finalize_logged_model(
@@ -176,7 +189,8 @@ pub async fn search_logged_models(
             .into_iter()
             .map(|o| ModelOrderBy {
                 field_name: o.field_name.unwrap_or_default(),
-                ascending: o.ascending.unwrap_or(false),
+                // `optional bool ascending = 2 [default = true]`.
+                ascending: o.ascending.unwrap_or(true),
                 dataset_name: non_empty(o.dataset_name),
                 dataset_digest: non_empty(o.dataset_digest),
             })

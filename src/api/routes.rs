@@ -48,7 +48,7 @@ fn rpc_routes() -> Vec<(Op, &'static str, MethodRouter<AppState>)> {
         (Op::GetMetricHistoryBulkInterval, "/mlflow/metrics/get-history-bulk-interval", get(metrics::get_metric_history_bulk_interval)),
         (Op::ListArtifacts, "/mlflow/artifacts/list", get(run_artifacts::list_artifacts)),
         (Op::CreateLoggedModel, "/mlflow/logged-models", post(lm::create_logged_model)),
-        (Op::SearchLoggedModels, "/mlflow/logged-models/search", post(lm::search_logged_models)),
+        (Op::SearchLoggedModels, "/mlflow/logged-models/search", post(lm::search_logged_models).get(lm::get_logged_model_named_search).patch(lm::finalize_logged_model).delete(lm::delete_logged_model_named_search)),
         (Op::LoggedModel, "/mlflow/logged-models/{model_id}", get(lm::get_logged_model).patch(lm::finalize_logged_model).delete(lm::delete_logged_model)),
         (Op::SetLoggedModelTags, "/mlflow/logged-models/{model_id}/tags", patch(lm::set_logged_model_tags)),
         (Op::DeleteLoggedModelTag, "/mlflow/logged-models/{model_id}/tags/{tag_key}", delete(lm::delete_logged_model_tag)),

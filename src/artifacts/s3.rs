@@ -40,6 +40,8 @@ pub const PART_SIZE: usize = 8 * 1024 * 1024;
 pub const PARTS_IN_FLIGHT: usize = 2;
 /// Bound on any request that moves no file data (list, head, delete, multipart bookkeeping).
 const METADATA_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long S3 may take to assemble a multipart upload (`CompleteMultipartUpload`).
+const COMPLETE_TIMEOUT: Duration = Duration::from_secs(600);
 /// How long a presigned multipart part URL stays valid (boto3's default `ExpiresIn`).
 const PRESIGN_EXPIRY: Duration = Duration::from_secs(3600);
 
@@ -354,7 +356,18 @@ impl S3ArtifactStore {
         upload_id: &str,
         parts: Vec<CompletedPart>,
     ) -> Result<(), ArtifactError> {
-        bounded(&self.bucket, async {
+        use aws_config::timeout::TimeoutConfig;
+        // S3 assembles the object before answering (minutes for large objects on AWS, and
+        // 10-20 s for 2 GB on moto). A retry after a timeout would find the upload gone
+        // (`NoSuchUpload`) although it succeeded, so wait long, once.
+        let patient = aws_sdk_s3::config::Builder::default().timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .read_timeout(COMPLETE_TIMEOUT)
+                .build(),
+        );
+        let sent = tokio::time::timeout(
+            COMPLETE_TIMEOUT + Duration::from_secs(30),
             client
                 .complete_multipart_upload()
                 .bucket(&self.bucket)
@@ -365,12 +378,33 @@ impl S3ArtifactStore {
                         .set_parts(Some(parts))
                         .build(),
                 )
-                .send()
-                .await
-                .map_err(|e| classify(e, &self.bucket))
-        })
-        .await?;
-        Ok(())
+                .customize()
+                .config_override(patient)
+                .send(),
+        )
+        .await;
+        match sent {
+            Ok(Ok(_)) => Ok(()),
+            // An earlier attempt completed it after all: the object is there.
+            Ok(Err(e)) if e.code() == Some("NoSuchUpload") && self.exists(client, key).await => {
+                Ok(())
+            }
+            Ok(Err(e)) => Err(classify(e, &self.bucket)),
+            Err(_) => Err(ArtifactError::Unavailable(format!(
+                "Artifact storage is unreachable: S3 did not complete the upload within {}s \
+                 (bucket '{}')",
+                COMPLETE_TIMEOUT.as_secs(),
+                self.bucket
+            ))),
+        }
+    }
+
+    async fn exists(&self, client: &Client, key: &str) -> bool {
+        let head = client.head_object().bucket(&self.bucket).key(key).send();
+        matches!(
+            tokio::time::timeout(METADATA_TIMEOUT, head).await,
+            Ok(Ok(_))
+        )
     }
 
     async fn abort_upload(

@@ -34,6 +34,7 @@ pub mod order_by;
 pub mod page_token;
 mod parser;
 mod pyfmt;
+pub mod registry;
 mod splitter;
 
 #[cfg(test)]

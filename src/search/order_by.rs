@@ -18,7 +18,7 @@ use super::splitter::split_statements;
 use super::SearchError;
 
 /// `_parse_order_by_string`: the identifier text and the direction.
-fn parse_order_by_string(order_by: &str) -> Result<(String, bool), SearchError> {
+pub(crate) fn parse_order_by_string(order_by: &str) -> Result<(String, bool), SearchError> {
     let bad = || {
         SearchError::invalid(format!(
             "Invalid order_by clause '{order_by}'. Could not be parsed."
@@ -66,7 +66,7 @@ fn parse_order_by_string(order_by: &str) -> Result<(String, bool), SearchError> 
 
 /// `shlex.split(s)` (POSIX mode, no comments). Unbalanced quotes / a trailing backslash
 /// raise `ValueError` in Python, which MLflow does not catch (a 500).
-fn shlex_split(s: &str) -> Result<Vec<String>, SearchError> {
+pub(crate) fn shlex_split(s: &str) -> Result<Vec<String>, SearchError> {
     let ws = |c: char| matches!(c, ' ' | '\t' | '\r' | '\n');
     let mut out = Vec::new();
     let mut tok = String::new();

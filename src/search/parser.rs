@@ -110,7 +110,7 @@ fn trim_ends(v: &str) -> String {
     c.as_str().to_string()
 }
 
-fn trim_backticks(v: &str) -> String {
+pub(crate) fn trim_backticks(v: &str) -> String {
     if is_quoted(v, '`') {
         trim_ends(v)
     } else {
@@ -119,7 +119,7 @@ fn trim_backticks(v: &str) -> String {
 }
 
 /// `SearchUtils._strip_quotes`.
-fn strip_quotes(v: &str, expect_quoted: bool) -> Result<String, SearchError> {
+pub(crate) fn strip_quotes(v: &str, expect_quoted: bool) -> Result<String, SearchError> {
     if is_quoted(v, '\'') || is_quoted(v, '"') {
         Ok(trim_ends(v))
     } else if expect_quoted {
@@ -184,30 +184,38 @@ pub(crate) fn get_identifier(
 }
 
 /// `SearchUtils.parse_search_filter` (+ the `SearchExperimentsUtils` overrides).
-pub(crate) fn parse_filter(flavor: Flavor, filter: &str) -> Result<Vec<RawClause>, SearchError> {
-    if filter.is_empty() {
-        return Ok(Vec::new());
-    }
-    let statements = split_statements(tokenize(filter));
+/// sqlparse.parse: every statement of `filter`, grouped (before MLflow looks at the count).
+fn group_statements(filter: &str) -> Result<(Tree, Vec<usize>), super::grouping::GroupingError> {
     let mut tree = Tree::new();
     let mut roots = Vec::new();
-    for st in &statements {
-        // sqlparse.parse groups every statement before MLflow looks at the count.
-        roots.push(
-            tree.statement(st)
-                .map_err(|_| err(format!("Error on parsing filter '{filter}'")))?,
-        );
+    for st in &split_statements(tokenize(filter)) {
+        roots.push(tree.statement(st)?);
     }
-    match roots.len() {
-        0 => Err(err(format!(
+    Ok((tree, roots))
+}
+
+/// The one statement of a `SearchUtils`-style filter, with its messages for none or several.
+fn single_statement(filter: &str) -> Result<(Tree, usize), SearchError> {
+    let (tree, roots) =
+        group_statements(filter).map_err(|_| err(format!("Error on parsing filter '{filter}'")))?;
+    match roots[..] {
+        [] => Err(err(format!(
             "Invalid filter '{filter}'. Could not be parsed."
         ))),
-        1 => process_statement(flavor, &mut tree, roots[0]),
+        [root] => Ok((tree, root)),
         _ => Err(err(format!(
             "Search filter contained multiple expression {}. Provide AND-ed expression list.",
             repr_str(filter)
         ))),
     }
+}
+
+pub(crate) fn parse_filter(flavor: Flavor, filter: &str) -> Result<Vec<RawClause>, SearchError> {
+    if filter.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (mut tree, root) = single_statement(filter)?;
+    process_statement(flavor, &mut tree, root)
 }
 
 enum Item {
@@ -466,7 +474,7 @@ fn get_value(
 }
 
 /// `SearchUtils._parse_list_from_sql_token` + `_check_valid_identifier_list`.
-fn parse_list(text: &str) -> Result<Vec<String>, SearchError> {
+pub(crate) fn parse_list(text: &str) -> Result<Vec<String>, SearchError> {
     let parsed = match literal_eval(text) {
         Ok(v) => v,
         Err(EvalError::Syntax) => {
@@ -629,21 +637,58 @@ pub(crate) fn validate_experiment_clauses(raw: Vec<RawClause>) -> Result<Vec<Cla
     Ok(out)
 }
 
+/// `parse_search_filter` + `_process_statement` as `SearchModelUtils` and
+/// `SearchModelVersionUtils` run them (`mlflow/utils/search_utils.py`): the grouped tree and,
+/// for each comparison of the single statement, its non-whitespace tokens (for an `IN`,
+/// `NOT IN`, `IS NULL` or `IS NOT NULL` comparison, the tokens `_join_in_comparison_tokens`
+/// built). Invalid clauses are listed like `SearchExperimentsUtils` does (no quotes). The
+/// caller handles the empty filter (`if not filter_string: return []`).
+pub(crate) fn registry_comparisons(filter: &str) -> Result<(Tree, Vec<Vec<usize>>), SearchError> {
+    let (mut tree, root) = single_statement(filter)?;
+    let items = join_in_comparisons(&mut tree, root);
+    let invalid: Vec<String> = items
+        .iter()
+        .filter_map(|it| match it {
+            Item::Joined(_) => None,
+            Item::Node(n) => {
+                let ok = tree.is(*n, Kind::Comparison)
+                    || tree.is_ws(*n)
+                    || tree.matches(*n, Tt::Keyword, &["AND"]);
+                (!ok).then(|| tree.value(*n))
+            }
+        })
+        .collect();
+    if !invalid.is_empty() {
+        return Err(err(format!(
+            "Invalid clause(s) in filter string: {}",
+            invalid.join(", ")
+        )));
+    }
+    let mut out = Vec::new();
+    for it in items {
+        match it {
+            Item::Joined(t) => out.push(t),
+            Item::Node(n) if tree.is(n, Kind::Comparison) => out.push(
+                tree.children(n)
+                    .iter()
+                    .copied()
+                    .filter(|&c| !tree.is_ws(c))
+                    .collect(),
+            ),
+            Item::Node(_) => {}
+        }
+    }
+    Ok((tree, out))
+}
+
 /// What `search_logged_model_utils.parse_filter_string` walks: for each comparison of a
 /// single statement, the text of its non-whitespace tokens (`str(t)`) and its own text
 /// (`str(stmt)`). `AND` separators are skipped; anything else is refused with its message.
 pub(crate) fn logged_model_comparisons(
     filter: &str,
 ) -> Result<Vec<(Vec<String>, String)>, SearchError> {
-    let statements = split_statements(tokenize(filter));
-    let mut tree = Tree::new();
-    let mut roots = Vec::new();
-    for st in &statements {
-        roots.push(
-            tree.statement(st)
-                .map_err(|_| err(format!("Invalid filter string: {}.", repr_str(filter))))?,
-        );
-    }
+    let (mut tree, roots) = group_statements(filter)
+        .map_err(|_| err(format!("Invalid filter string: {}.", repr_str(filter))))?;
     if roots.len() != 1 {
         return Err(err(format!(
             "Invalid filter string: {}. Expected a single SQL expression.",

@@ -10,7 +10,7 @@ use crate::error::{MlflowError, Result};
 use crate::search::logged_models::{
     model_attribute_alias, parse_logged_model_filter, ModelComparison, ModelEntity, MODEL_COLUMNS,
 };
-use crate::search::repr_str;
+use crate::search::{repr_str, Comparator, Value};
 use crate::store::experiments::check_experiment_is_active;
 use crate::store::search_sql::push_comparison;
 use crate::store::{now_ms, Page, Store};
@@ -34,6 +34,9 @@ const INSERT_MODEL: &str = "INSERT INTO logged_models (model_id, experiment_id, 
      $7, $8)";
 const INSERT_PARAM: &str = "INSERT INTO logged_model_params (model_id, experiment_id, \
      param_key, param_value) VALUES ($1, $2, $3, $4)";
+/// At creation a repeated key is a constraint violation (400), as in MLflow's `add_all`.
+const INSERT_TAG: &str = "INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, \
+     tag_value) VALUES ($1, $2, $3, $4)";
 const UPSERT_TAG: &str = "INSERT INTO logged_model_tags (model_id, experiment_id, tag_key, \
      tag_value) VALUES ($1, $2, $3, $4) ON CONFLICT (model_id, tag_key) DO UPDATE SET \
      tag_value = excluded.tag_value";
@@ -394,15 +397,41 @@ where
     for f in filters {
         qb.push(" AND ");
         match f.entity {
-            ModelEntity::Attribute => {
-                // Integer columns compared with a string (the only kind of value MLflow
-                // allows on them) go through text, as PostgreSQL would coerce the literal.
-                let column = match f.key.as_str() {
-                    "experiment_id" | "status" => format!("CAST(lm.{} AS TEXT)", f.key),
-                    key => format!("lm.{key}"),
-                };
-                push_comparison(qb, db, &column, f.op, &f.value)?;
-            }
+            ModelEntity::Attribute => match (f.key.as_str(), &f.value) {
+                // Integer columns get string values (MLflow's grammar has no numbers for
+                // them): an integer literal compares as a number; anything else is what each
+                // database makes of it in MLflow, a type error on PostgreSQL (400) and no
+                // match on SQLite.
+                ("experiment_id" | "status", Value::Str(v))
+                    if matches!(f.op, Comparator::Eq | Comparator::Ne) =>
+                {
+                    match v.trim().parse::<i64>() {
+                        Ok(n) => {
+                            qb.push(format!("lm.{} {} ", f.key, f.op.as_sql()))
+                                .push_bind(n);
+                        }
+                        Err(_) if matches!(db, crate::store::Db::Pg(_)) => {
+                            return Err(MlflowError::new(
+                                crate::error::ErrorCode::BAD_REQUEST,
+                                format!("invalid input syntax for type integer: \"{v}\""),
+                            ));
+                        }
+                        Err(_) => {
+                            push_comparison(qb, db, &format!("lm.{}", f.key), f.op, &f.value)?;
+                        }
+                    }
+                }
+                ("experiment_id" | "status", _) => {
+                    push_comparison(
+                        qb,
+                        db,
+                        &format!("CAST(lm.{} AS TEXT)", f.key),
+                        f.op,
+                        &f.value,
+                    )?;
+                }
+                (key, _) => push_comparison(qb, db, &format!("lm.{key}"), f.op, &f.value)?,
+            },
             ModelEntity::Metric => {
                 has_metric_filter = true;
                 qb.push("EXISTS (SELECT 1 FROM logged_model_metrics f WHERE f.model_id = lm.model_id AND f.metric_name = ")
@@ -574,7 +603,7 @@ impl Store {
                     .await?;
             }
             for (k, v) in tags {
-                sqlx::query(UPSERT_TAG)
+                sqlx::query(INSERT_TAG)
                     .bind(&model_id).bind(exp_id).bind(k).bind(v)
                     .execute(&mut *tx)
                     .await?;

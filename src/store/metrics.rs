@@ -194,11 +194,11 @@ impl Store {
                         latest.insert(m.key.as_str(), (*m, *v, *nan));
                     }
                 }
-                // `_log_model_metrics`: the same metric, also under its logged model. NaN is
-                // NULL there; the value otherwise as sanitized for `metrics`.
+                // `_log_model_metrics`: the same metric, also under its logged model, with the
+                // value sanitized as for `metrics` (NaN as 0).
                 let model_rows: Vec<_> = rows
                     .iter()
-                    .filter_map(|(m, v, nan)| m.model.as_ref().map(|r| (*m, r, (!nan).then_some(*v))))
+                    .filter_map(|(m, v, _)| m.model.as_ref().map(|r| (*m, r, *v)))
                     .collect();
                 if !model_rows.is_empty() {
                     let mut qb = QueryBuilder::new(

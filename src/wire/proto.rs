@@ -227,7 +227,10 @@ impl<M: ProtoMessage> ProtoValue for Box<M> {
 
     fn from_json_field(v: &Value) -> (Option<Self>, bool) {
         let Some(obj) = v.as_object() else {
-            return (None, false);
+            // ParseDict appends the sub-message before failing on a non-object item, so the
+            // partial message MLflow goes on with holds an empty one in its place.
+            let (empty, _) = parse_dict::<M>(&serde_json::Map::new());
+            return (Some(Box::new(empty)), false);
         };
         let (msg, ok) = parse_dict::<M>(obj);
         (Some(Box::new(msg)), ok)

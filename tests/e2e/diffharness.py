@@ -153,6 +153,7 @@ GENERATED_NAME_RE = re.compile(r"^[a-z]+-[a-z]+-\d{1,4}$")
 TIME_KEYS = {
     "creation_time", "last_update_time", "start_time", "end_time", "timestamp",
     "creation_timestamp", "last_updated_timestamp", "deleted_time",
+    "creation_timestamp_ms", "last_updated_timestamp_ms",
 }
 EXP_ID_KEYS = {"experiment_id"}
 UNORDERED_LISTS = {"params", "tags", "metrics"}  # inside run.data / experiment.tags: keyed sets
