@@ -564,12 +564,21 @@ async fn join(
         .map_err(|e| ArtifactError::Backend(format!("upload task failed: {e}")))?
 }
 
-/// Reads from `body` until `limit` bytes are gathered or the body ends.
+/// Reads from `body` until `limit` bytes are gathered or the body ends. Small bodies grow
+/// the buffer as they come; once a body passes 1 MiB the whole part is reserved at once, so
+/// a part never sits in a buffer doubled past its size.
 async fn fill(body: &mut ByteStream, limit: usize) -> Result<(Bytes, bool), ArtifactError> {
+    const SMALL: usize = 1 << 20;
     let mut buf = BytesMut::new();
     while buf.len() < limit {
         match body.next().await {
-            Some(chunk) => buf.extend_from_slice(&chunk?),
+            Some(chunk) => {
+                let chunk = chunk?;
+                if buf.capacity() < limit && buf.len() + chunk.len() > SMALL {
+                    buf.reserve((limit + chunk.len()).saturating_sub(buf.len()));
+                }
+                buf.extend_from_slice(&chunk);
+            }
             None => return Ok((buf.freeze(), true)),
         }
     }
