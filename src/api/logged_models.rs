@@ -1,6 +1,7 @@
 //! MLflow 3 logged-model RPCs (`_create_logged_model` … `_list_logged_model_artifacts` and
 //! `get_logged_model_artifact_handler` in `mlflow/server/handlers.py`).
 
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -83,8 +84,11 @@ pub async fn get_logged_model_named_search(
 }
 
 /// DELETE /mlflow/logged-models/search: `delete_logged_model("search")`.
-pub async fn delete_logged_model_named_search(st: State<AppState>) -> Result<Json<Empty>> {
-    delete_logged_model(st, Path("search".to_owned())).await
+pub async fn delete_logged_model_named_search(
+    st: State<AppState>,
+    body: Bytes,
+) -> Result<Json<Empty>> {
+    delete_logged_model(st, Path("search".to_owned()), body).await
 }
 
 /// PATCH /mlflow/logged-models/{model_id}: the body's `model_id` is the one finalized, as in
@@ -108,10 +112,12 @@ pub async fn finalize_logged_model(
     Ok(Json(LoggedModelResponse { model }))
 }
 
-/// DELETE /mlflow/logged-models/{model_id}
+/// DELETE /mlflow/logged-models/{model_id}. The client sends a JSON body even here: it is read
+/// (and ignored) so hyper can keep the connection alive for the client's next request.
 pub async fn delete_logged_model(
     State(st): State<AppState>,
     Path(model_id): Path<String>,
+    _body: Bytes,
 ) -> Result<Json<Empty>> {
     st.store.delete_logged_model(&model_id).await?;
     Ok(Json(Empty {}))
@@ -134,6 +140,7 @@ pub async fn set_logged_model_tags(
 pub async fn delete_logged_model_tag(
     State(st): State<AppState>,
     Path((model_id, tag_key)): Path<(String, String)>,
+    _body: Bytes,
 ) -> Result<Json<Empty>> {
     st.store
         .delete_logged_model_tag(&model_id, &tag_key)

@@ -279,7 +279,7 @@ def test_unknown_model_errors(tracking):
                  lambda: tracking.delete_logged_model_tag(missing, "a")):
         with pytest.raises(MlflowException) as ei:
             call()
-        assert ei.value.error_code == "RESOURCE_DOES_NOT_EXIST"
+        assert ei.value.error_code == "RESOURCE_DOES_NOT_EXIST", ei.value.message
         assert not_found in ei.value.message
     # These two look the model up first and re-raise the 404 as their own error.
     for call in (lambda: tracking.set_logged_model_tags(missing, {"a": "b"}),
