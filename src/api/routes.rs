@@ -4,7 +4,7 @@
 
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
-use axum::middleware::{from_fn_with_state, Next};
+use axum::middleware::{from_fn, from_fn_with_state, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, delete, get, patch, post, MethodRouter};
 use axum::Router;
@@ -107,8 +107,9 @@ pub fn router(artifacts_only: bool) -> Router<AppState> {
         );
     for (op, path, handler) in rpc_routes() {
         // `any` answers every method through its fallback: set ours before it.
-        let handler =
-            tracking(handler.fallback(method_not_allowed)).layer(from_fn_with_state(op, record_op));
+        let handler = tracking(handler.fallback(method_not_allowed))
+            .layer(from_fn(read_body_first))
+            .layer(from_fn_with_state(op, record_op));
         for prefix in ["/api/2.0", "/ajax-api/2.0"] {
             router = router.route(&format!("{prefix}{path}"), handler.clone());
         }
@@ -128,11 +129,30 @@ pub fn router(artifacts_only: bool) -> Router<AppState> {
     }
     for (op, path, handler) in ajax_only_routes() {
         // `any` answers every method through its fallback: set ours before it.
-        let handler =
-            tracking(handler.fallback(method_not_allowed)).layer(from_fn_with_state(op, record_op));
+        let handler = tracking(handler.fallback(method_not_allowed))
+            .layer(from_fn(read_body_first))
+            .layer(from_fn_with_state(op, record_op));
         router = router.route(&format!("/ajax-api/2.0{path}"), handler);
     }
     router.fallback(endpoint_not_found)
+}
+
+/// RPC bodies are small JSON documents: read each one whole before the handler runs, so no
+/// answer (an early error, a handler that ignores the body) leaves unread bytes behind, which
+/// would make hyper drop the keep-alive connection under the client's next request.
+async fn read_body_first(req: Request, next: Next) -> Response {
+    const LIMIT: usize = 32 * 1024 * 1024;
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, LIMIT).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Err(_) => crate::error::MlflowError::invalid_parameter_value(
+            "The request body could not be read.",
+        )
+        .into_response(),
+    }
 }
 
 /// Runs the request inside a span named after its operation and logs the outcome.
