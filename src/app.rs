@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::http::{header, HeaderValue};
 use axum::Router;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
 use crate::store::Store;
 
@@ -49,5 +49,11 @@ pub fn app(state: AppState, static_prefix: Option<&str>) -> Router {
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(TraceLayer::new_for_http())
+        // Failures are logged where they happen, with their cause (error.rs, artifacts);
+        // tower-http's generic ERROR line for every 5xx, intended 501/503 answers included,
+        // only repeated them without context.
+        .layer(
+            TraceLayer::new_for_http()
+                .on_failure(DefaultOnFailure::new().level(tracing::Level::DEBUG)),
+        )
 }
