@@ -94,6 +94,22 @@ def write_dataset(client: MlflowClient, api, prefix: str) -> dict:
     renamed = client.create_experiment(f"{prefix}-before-rename")
     client.rename_experiment(renamed, f"{prefix}-renamed")
     ids["exps"].append(renamed)
+
+    # MLflow 3 logged models: params, tags, a finalized status, metrics logged against them (one
+    # on a dataset), and a deleted one.
+    model = client.create_logged_model(exp, name="clf", source_run_id=pid, model_type="sklearn",
+                                       params={"depth": "3"}, tags={"team": "ml"})
+    client.finalize_logged_model(model.model_id, "READY")
+    client.set_logged_model_tags(model.model_id, {"stage": "dev"})
+    other = client.create_logged_model(exp, name="other")
+    r = api.post("runs/log-batch", {"run_id": cid, "metrics": [
+        {"key": "acc", "value": 0.9, "timestamp": 50, "step": 1, "model_id": model.model_id,
+         "dataset_name": "eval", "dataset_digest": "abc"},
+        {"key": "acc", "value": 0.4, "timestamp": 60, "step": 1, "model_id": other.model_id}]})
+    assert r.status_code == 200, r.text
+    gone = client.create_logged_model(exp, name="gone")
+    client.delete_logged_model(gone.model_id)
+    ids["models"] = [model.model_id, other.model_id, gone.model_id]
     ids["prefix"] = prefix
     return ids
 
@@ -156,6 +172,15 @@ def snapshot(api, ids: dict) -> dict:
                          "order_by": ["attributes.end_time ASC"]})
     post("runs/search", {"experiment_ids": [main], "filter": "datasets.name = 'ds'"})
     post("runs/search", {"experiment_ids": [main], "max_results": 2},)
+    for mid in ids["models"]:
+        get(f"logged-models/{mid}", {})
+        get(f"logged-models/{mid}", {"allow_deleted": "true"})
+    post("logged-models/search", {"experiment_ids": [main]})
+    post("logged-models/search", {"experiment_ids": [main], "filter": "metrics.acc > 0.5"})
+    post("logged-models/search", {"experiment_ids": [main], "order_by": [
+        {"field_name": "metrics.acc", "ascending": False}], "max_results": 1})
+    post("logged-models/search", {"experiment_ids": [main],
+                                  "datasets": [{"dataset_name": "eval", "dataset_digest": "abc"}]})
     return snap
 
 
@@ -195,6 +220,17 @@ def sanity_check(snap: dict, ids: dict):
     kid = ids["runs"][2]
     inputs = snap[f"GET runs/get {json.dumps({'run_id': kid})}"][1]["run"]["inputs"]
     assert inputs["dataset_inputs"][0]["dataset"]["digest"] == "d1g3st"
+    mid, _, gone = ids["models"]
+    status, body = snap[f"GET logged-models/{mid} {json.dumps({})}"]
+    assert status == 200
+    info = body["model"]["info"]
+    assert info["status"] == "LOGGED_MODEL_READY" and info["model_type"] == "sklearn"
+    assert {t["key"] for t in info["tags"]} == {"team", "stage"}
+    assert body["model"]["data"]["metrics"][0]["dataset_digest"] == "abc"
+    assert snap[f"GET logged-models/{gone} {json.dumps({})}"][0] == 404
+    found = snap[f"POST logged-models/search "
+                 f"{json.dumps({'experiment_ids': [ids['exps'][0]], 'filter': 'metrics.acc > 0.5'})}"]
+    assert [m["info"]["model_id"] for m in found[1]["models"]] == [mid]
 
 
 # --------------------------------------------------------------------------- tests
