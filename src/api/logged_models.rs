@@ -9,6 +9,7 @@ use axum::response::Response;
 use crate::api::artifacts::{safe, ListArtifactsResponse};
 use crate::api::extract::{Check::*, Proto};
 use crate::api::run_artifacts::{first, list_under, query_pairs, root_location, send_file};
+use crate::api::runs::kv as pairs;
 use crate::app::AppState;
 use crate::error::{ErrorCode, MlflowError, Result};
 use crate::store::logged_models::{ModelDatasetFilter, ModelOrderBy, ModelSearch};
@@ -17,18 +18,7 @@ use crate::wire::logged_models::{
     LogLoggedModelParams, LoggedModelResponse, LoggedModelStatus, SearchLoggedModels,
     SearchLoggedModelsResponse, SetLoggedModelTags,
 };
-use crate::wire::tracking::KeyValue;
 use crate::wire::{Empty, Json};
-
-/// Nested messages are boxed by the decoder (`ProtoValue for Box<M>`).
-#[allow(clippy::vec_box)]
-fn pairs(items: Option<Vec<Box<KeyValue>>>) -> Vec<(String, String)> {
-    items
-        .unwrap_or_default()
-        .into_iter()
-        .map(|t| (t.key.unwrap_or_default(), t.value.unwrap_or_default()))
-        .collect()
-}
 
 /// POST /mlflow/logged-models
 pub async fn create_logged_model(

@@ -228,7 +228,9 @@ fn model_ref(
 
 /// Nested messages are boxed by the decoder (`ProtoValue for Box<M>`).
 #[allow(clippy::vec_box)]
-fn kv(items: Option<Vec<Box<crate::wire::tracking::KeyValue>>>) -> Vec<(String, String)> {
+pub(crate) fn kv(
+    items: Option<Vec<Box<crate::wire::tracking::KeyValue>>>,
+) -> Vec<(String, String)> {
     items
         .unwrap_or_default()
         .into_iter()
