@@ -262,22 +262,41 @@ pub async fn upload_artifact(
     body: Body,
 ) -> Response {
     let Some(store) = store(&st) else {
+        drain(body).await;
         return streaming_disabled();
     };
+    let rel = match validate_file_path(&path) {
+        Ok(rel) => rel,
+        Err(e) => {
+            drain(body).await;
+            return if e.message.contains("must include a filename") {
+                detail(StatusCode::BAD_REQUEST, &e.message)
+            } else {
+                MlflowError::invalid_parameter_value(e.message).into_compact_response()
+            };
+        }
+    };
     let result: Result<Response> = async {
-        let rel = match validate_file_path(&path) {
-            Ok(rel) => rel,
-            Err(e) if e.message.contains("must include a filename") => {
-                return Ok(detail(StatusCode::BAD_REQUEST, &e.message))
-            }
-            Err(e) => return Err(MlflowError::invalid_parameter_value(e.message)),
-        };
         let stream = body.into_data_stream().map_err(std::io::Error::other);
         store.put(&rel, Box::pin(stream)).await?;
         Ok(StatusCode::OK.into_response())
     }
     .await;
     result.unwrap_or_else(MlflowError::into_compact_response)
+}
+
+/// Reads and drops what is left of a refused upload (up to 1 GiB), so the client, still
+/// sending, gets the error instead of a reset connection.
+async fn drain(body: Body) {
+    const LIMIT: usize = 1 << 30;
+    let mut stream = body.into_data_stream();
+    let mut seen = 0usize;
+    while let Some(Ok(chunk)) = futures_util::StreamExt::next(&mut stream).await {
+        seen += chunk.len();
+        if seen > LIMIT {
+            break;
+        }
+    }
 }
 
 /// DELETE /mlflow-artifacts/artifacts/{path}
