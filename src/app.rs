@@ -25,6 +25,8 @@ pub struct AppState {
     pub presigned_urls: bool,
     /// `--artifacts-only`: tracking routes answer 503, only the artifact service works.
     pub artifacts_only: bool,
+    /// Set when SIGTERM arrives: `/health` then reports 503 while in-flight requests finish.
+    pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl AppState {

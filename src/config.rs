@@ -89,6 +89,10 @@ pub struct ServerArgs {
     #[arg(long, env = "MLFLOWD_S3_PRESIGNED_URLS", action = ArgAction::SetTrue)]
     pub s3_presigned_urls: bool,
 
+    /// Seconds in-flight requests get to finish after SIGTERM/SIGINT before the process exits.
+    #[arg(long, env = "MLFLOWD_SHUTDOWN_GRACE_PERIOD", default_value_t = 30)]
+    pub shutdown_grace_period: u64,
+
     /// Bind address.
     #[arg(short = 'h', long, env = "MLFLOW_HOST", default_value = "127.0.0.1")]
     pub host: String,

@@ -120,17 +120,42 @@ async fn serve(args: ServerArgs) -> Result<(), String> {
         s3,
         presigned_urls: args.s3_presigned_urls,
         artifacts_only: args.artifacts_only,
+        shutting_down: Arc::new(std::sync::atomic::AtomicBool::new(false)),
     };
+    let shutting_down = state.shutting_down.clone();
     let app = mlflowd::app::app(state, args.static_prefix.as_deref());
     let addr = format!("{}:{}", args.host, args.port);
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!(%addr, backend = %mlflowd::store::db::redact(uri), "mlflowd listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    // On SIGTERM/SIGINT: stop accepting, let in-flight requests (uploads included) finish, and
+    // exit 0 when they have, or when the grace period is over.
+    let grace = std::time::Duration::from_secs(args.shutdown_grace_period);
+    let signalled = Arc::new(tokio::sync::Notify::new());
+    let on_signal = {
+        let signalled = signalled.clone();
+        async move {
+            shutdown_signal().await;
+            shutting_down.store(true, std::sync::atomic::Ordering::Relaxed);
+            tracing::info!(
+                grace_seconds = grace.as_secs(),
+                "shutting down: no new connections, finishing in-flight requests"
+            );
+            signalled.notify_one();
+        }
+    };
+    let server = axum::serve(listener, app).with_graceful_shutdown(on_signal);
+    tokio::select! {
+        served = std::future::IntoFuture::into_future(server) => {
+            served.map_err(|e| format!("server error: {e}"))?;
+            tracing::info!("all requests finished; exiting");
+        }
+        _ = async { signalled.notified().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!("grace period over with requests still running; exiting");
+        }
+    }
+    Ok(())
 }
 
 /// The proxied artifact store for `--artifacts-destination`: a local directory or S3.

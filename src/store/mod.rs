@@ -27,6 +27,16 @@ pub struct Store {
     pub artifact_root: String,
 }
 
+impl Store {
+    /// A round trip to the database (`/health`).
+    pub async fn ping(&self) -> crate::error::Result<()> {
+        crate::with_pool!(&self.db, p => {
+            sqlx::query("SELECT 1").execute(p).await?;
+        });
+        Ok(())
+    }
+}
+
 /// `get_current_time_millis`.
 pub fn now_ms() -> i64 {
     SystemTime::now()
