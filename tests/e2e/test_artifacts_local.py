@@ -18,7 +18,6 @@ logged models first, are covered in test_artifacts_s3.py and test_logged_models.
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
 import os
 import socket
@@ -29,6 +28,8 @@ from pathlib import Path
 import mlflow
 import pytest
 from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
+
+from rawhttp import RawResponse, raw_request
 
 ART = "/api/2.0/mlflow-artifacts/artifacts"
 AJAX_ART = "/ajax-api/2.0/mlflow-artifacts/artifacts"
@@ -49,36 +50,6 @@ URL_PATH_SAFE = "/:!$&'()*+,;=@"
 # --------------------------------------------------------------------------------------------
 
 
-class RawResponse:
-    def __init__(self, status: int, headers: http.client.HTTPMessage, body: bytes):
-        self.status = status
-        self.headers = headers
-        self.body = body
-
-    def json(self):
-        return json.loads(self.body)
-
-    def __repr__(self) -> str:
-        return f"<{self.status} {self.body[:300]!r}>"
-
-
-def raw_request(srv, method: str, target: str, body: bytes | None = None,
-                headers: dict | None = None) -> RawResponse:
-    """Sends ``target`` exactly as given (no normalisation of ``..``/``.`` segments)."""
-    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
-    try:
-        hdrs = dict(headers or {})
-        if body is not None:
-            hdrs.setdefault("Content-Length", str(len(body)))
-        conn.putrequest(method, target, skip_accept_encoding=True)
-        for k, v in hdrs.items():
-            conn.putheader(k, v)
-        conn.endheaders(message_body=body)
-        resp = conn.getresponse()
-        data = resp.read()
-        return RawResponse(resp.status, resp.headers, data)
-    finally:
-        conn.close()
 
 
 def path_target(logical: str, prefix: str = ART) -> str:

@@ -29,7 +29,6 @@ for a misconfiguration), and a missing S3 object is a 404, not MLflow's 500; tho
 from __future__ import annotations
 
 import hashlib
-import http.client
 import json
 import os
 import secrets
@@ -45,6 +44,7 @@ import pytest
 import requests
 from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
 
+from rawhttp import RawResponse, raw_request
 from conftest import MotoServer, free_port, list_keys, s3_env
 from toggle_proxy import ToggleProxy
 
@@ -101,38 +101,6 @@ class S3Server:
         return self.moto.client().get_object(Bucket=self.bucket, Key=self.key(rel))["Body"].read()
 
 
-class RawResponse:
-    def __init__(self, status: int, headers, body: bytes, elapsed: float = 0.0):
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.elapsed = elapsed
-
-    def json(self):
-        return json.loads(self.body)
-
-    def __repr__(self) -> str:
-        return f"<{self.status} {self.elapsed:.1f}s {self.body[:400]!r}>"
-
-
-def raw_request(srv, method: str, target: str, body: bytes | None = None,
-                headers: dict | None = None, timeout: float = 90) -> RawResponse:
-    """Sends ``target`` exactly as given (no normalisation of ``..`` segments)."""
-    start = time.monotonic()
-    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=timeout)
-    try:
-        hdrs = dict(headers or {})
-        if body is not None:
-            hdrs.setdefault("Content-Length", str(len(body)))
-        conn.putrequest(method, target, skip_accept_encoding=True)
-        for k, v in hdrs.items():
-            conn.putheader(k, v)
-        conn.endheaders(message_body=body)
-        resp = conn.getresponse()
-        data = resp.read()
-        return RawResponse(resp.status, resp.headers, data, time.monotonic() - start)
-    finally:
-        conn.close()
 
 
 def path_target(logical: str, prefix: str = ART) -> str:
@@ -304,7 +272,7 @@ def _source_tree(root: Path) -> dict[str, bytes]:
 
 
 def test_proxied_client_roundtrip(proxied, tracking_client, uniq, tmp_path, monkeypatch):
-    srv = tracking_client(proxied.srv)
+    tracking_client(proxied.srv)
     # Download through the proxy (GET mlflow-artifacts/artifacts/...), not via presigned URLs
     # straight from S3 (what the client does when server-info advertises multipart downloads;
     # see test_proxied_default_client_download).

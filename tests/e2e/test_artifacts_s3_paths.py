@@ -15,14 +15,13 @@ import secrets
 import pytest
 
 from conftest import list_keys, s3_env
+from rawhttp import raw_request
 from test_artifacts_local import (
-    ART,
     VECTOR_CLASSES,
     _vectors,
     assert_invalid_path,
     list_target,
     path_target,
-    raw_request,
 )
 
 MPU = "/api/2.0/mlflow-artifacts/mpu"
