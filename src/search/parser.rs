@@ -286,13 +286,9 @@ fn join_in_comparisons(tree: &mut Tree, stmt: usize) -> Vec<Item> {
     out
 }
 
-fn process_statement(
-    flavor: Flavor,
-    tree: &mut Tree,
-    stmt: usize,
-) -> Result<Vec<RawClause>, SearchError> {
-    let items = join_in_comparisons(tree, stmt);
-    let invalid: Vec<String> = items
+/// `_invalid_statement_token`: what is neither a comparison, whitespace nor `AND`.
+fn invalid_clauses(tree: &Tree, items: &[Item]) -> Vec<String> {
+    items
         .iter()
         .filter_map(|it| match it {
             Item::Joined(_) => None,
@@ -303,7 +299,16 @@ fn process_statement(
                 (!ok).then(|| tree.value(*n))
             }
         })
-        .collect();
+        .collect()
+}
+
+fn process_statement(
+    flavor: Flavor,
+    tree: &mut Tree,
+    stmt: usize,
+) -> Result<Vec<RawClause>, SearchError> {
+    let items = join_in_comparisons(tree, stmt);
+    let invalid = invalid_clauses(tree, &items);
     if !invalid.is_empty() {
         let list = match flavor {
             Flavor::Runs => invalid
@@ -646,18 +651,7 @@ pub(crate) fn validate_experiment_clauses(raw: Vec<RawClause>) -> Result<Vec<Cla
 pub(crate) fn registry_comparisons(filter: &str) -> Result<(Tree, Vec<Vec<usize>>), SearchError> {
     let (mut tree, root) = single_statement(filter)?;
     let items = join_in_comparisons(&mut tree, root);
-    let invalid: Vec<String> = items
-        .iter()
-        .filter_map(|it| match it {
-            Item::Joined(_) => None,
-            Item::Node(n) => {
-                let ok = tree.is(*n, Kind::Comparison)
-                    || tree.is_ws(*n)
-                    || tree.matches(*n, Tt::Keyword, &["AND"]);
-                (!ok).then(|| tree.value(*n))
-            }
-        })
-        .collect();
+    let invalid = invalid_clauses(&tree, &items);
     if !invalid.is_empty() {
         return Err(err(format!(
             "Invalid clause(s) in filter string: {}",

@@ -35,7 +35,6 @@ import secrets
 import socket
 import threading
 import time
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +44,7 @@ import requests
 from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
 
 from rawhttp import RawResponse, raw_request
+from test_artifacts_local import list_target, path_target
 from conftest import MotoServer, free_port, list_keys, s3_env
 from toggle_proxy import ToggleProxy
 
@@ -57,7 +57,6 @@ UPLOAD = "/ajax-api/2.0/mlflow/upload-artifact"
 OCTET = {"Content-Type": "application/octet-stream"}
 MiB = 1024 * 1024
 MPU_UNSUPPORTED = "Multipart upload is not supported for the current artifact repository"
-URL_PATH_SAFE = "/:!$&'()*+,;=@"
 
 # Outage limits: an artifact request must end (with an error) within these many seconds.
 UNREACHABLE_LIMIT = 30
@@ -101,16 +100,6 @@ class S3Server:
         return self.moto.client().get_object(Bucket=self.bucket, Key=self.key(rel))["Body"].read()
 
 
-
-
-def path_target(logical: str, prefix: str = ART) -> str:
-    return f"{prefix}/{urllib.parse.quote(logical, safe=URL_PATH_SAFE)}"
-
-
-def list_target(logical: str | None, prefix: str = ART) -> str:
-    if logical is None:
-        return prefix
-    return f"{prefix}?path={urllib.parse.quote(logical, safe='')}"
 
 
 def put_ok(srv, rel: str, data: bytes, prefix: str = ART) -> None:
