@@ -199,6 +199,25 @@ pub fn rejected_host_addressed_scheme(uri: &str, trusted_roots: &[&str]) -> Opti
     Some(scheme)
 }
 
+/// `_validate_artifact_uri_scheme` (handlers.py): a request field must not name a host the
+/// server would connect to, with `host_addressed_rejection_message`'s wording.
+pub fn validate_artifact_uri_scheme(
+    value: &str,
+    field_name: &str,
+    trusted_roots: &[&str],
+) -> crate::error::Result<()> {
+    match rejected_host_addressed_scheme(value, trusted_roots) {
+        None => Ok(()),
+        Some(scheme) => Err(crate::error::MlflowError::invalid_parameter_value(format!(
+            "'{field_name}' cannot use the '{scheme}' scheme: the '{scheme}' scheme addresses a \
+             host other than the tracking server's configured artifact storage, so the server \
+             would connect to the host named in the URI. Set the \
+             MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES environment variable on the server to \
+             allow it."
+        ))),
+    }
+}
+
 /// Percent-decodes until stable (at most 10 rounds), as `mlflow.utils.uri._decode` does.
 pub fn decode_repeatedly(s: &str) -> String {
     let mut cur = s.to_owned();
@@ -238,15 +257,7 @@ pub fn validate_storage_location_uri(
     if decode_repeatedly(query).contains("..") {
         return Err(MlflowError::invalid_parameter_value("Invalid query string"));
     }
-    if let Some(scheme) = rejected_host_addressed_scheme(value, trusted_roots) {
-        return Err(MlflowError::invalid_parameter_value(format!(
-            "'{field_name}' cannot use the '{scheme}' scheme: the '{scheme}' scheme addresses a \
-             host other than the tracking server's configured artifact storage, so the server \
-             would connect to the host named in the URI. Set the \
-             MLFLOW_ALLOWED_HOST_ADDRESSED_ARTIFACT_SCHEMES environment variable on the server to \
-             allow it."
-        )));
-    }
+    validate_artifact_uri_scheme(value, field_name, trusted_roots)?;
     if value.starts_with("runs:") {
         return Err(MlflowError::invalid_parameter_value(format!(
             "Artifact location cannot be a runs:/ URI. Given: '{value}'"

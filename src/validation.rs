@@ -145,6 +145,12 @@ fn check_name_chars(name: &str, path: &str) -> Result<()> {
             Some(bad_character_message()),
         )));
     }
+    validate_unique_path_name(name, path)
+}
+
+/// The `path_not_unique` half of `_validate_model_name`: a name must not change under
+/// `posixpath.normpath`.
+pub fn validate_unique_path_name(name: &str, path: &str) -> Result<()> {
     if path_not_unique(name) {
         return Err(MlflowError::invalid_parameter_value(invalid_value(
             path,
@@ -276,7 +282,7 @@ pub fn parse_experiment_id(experiment_id: &str) -> Result<i64> {
 
 /// Python's `int(str)` for values that fit an i64: surrounding whitespace,
 /// a sign and `_` separators between digits are accepted.
-fn py_int(s: &str) -> Option<i64> {
+pub(crate) fn py_int(s: &str) -> Option<i64> {
     let t = s.trim();
     let (neg, digits) = match t.strip_prefix('-') {
         Some(rest) => (true, rest),

@@ -35,6 +35,8 @@ pub enum Check {
     Str,
     IntLike,
     FloatLike,
+    /// `_assert_bool`.
+    Bool,
     Array,
     ItemTypeString,
     /// `_assert_less_than_or_equal(int(x), max)`.
@@ -47,7 +49,12 @@ impl Check {
     fn is_type_check(self) -> bool {
         matches!(
             self,
-            Check::Str | Check::IntLike | Check::FloatLike | Check::Array | Check::ItemTypeString
+            Check::Str
+                | Check::IntLike
+                | Check::FloatLike
+                | Check::Bool
+                | Check::Array
+                | Check::ItemTypeString
         )
     }
 }
@@ -140,6 +147,7 @@ fn check_one(param: &str, value: &Value, check: Check) -> Result<(), MlflowError
         Check::Str => value.is_string(),
         Check::IntLike => py_int_ok(value),
         Check::FloatLike => py_float_ok(value),
+        Check::Bool => value.is_boolean(),
         Check::Array => value.is_array(),
         Check::ItemTypeString => value
             .as_array()

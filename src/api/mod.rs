@@ -7,6 +7,7 @@ pub mod health;
 pub mod logged_models;
 pub mod metrics;
 pub mod op;
+pub mod registry;
 pub mod routes;
 pub mod run_artifacts;
 pub mod runs;

@@ -65,6 +65,28 @@ pub enum Op {
     LogLoggedModelParams,
     ListLoggedModelArtifacts,
     GetLoggedModelArtifact,
+    GetRegisteredModel,
+    SearchRegisteredModels,
+    GetLatestVersions,
+    GetModelVersion,
+    GetModelVersionDownloadUri,
+    SearchModelVersions,
+    GetModelVersionArtifact,
+    CreateRegisteredModel,
+    UpdateRegisteredModel,
+    SetRegisteredModelTag,
+    DeleteRegisteredModelTag,
+    CreateModelVersion,
+    UpdateModelVersion,
+    TransitionModelVersionStage,
+    SetModelVersionTag,
+    DeleteModelVersionTag,
+    RenameRegisteredModel,
+    DeleteRegisteredModel,
+    DeleteModelVersion,
+    /// POST (set), DELETE and GET of an alias share a route; the permission is the
+    /// strictest of the three.
+    RegisteredModelAlias,
 }
 
 impl Op {
@@ -117,6 +139,26 @@ impl Op {
             Op::LogLoggedModelParams => "LogLoggedModelParams",
             Op::ListLoggedModelArtifacts => "ListLoggedModelArtifacts",
             Op::GetLoggedModelArtifact => "GetLoggedModelArtifact",
+            Op::GetRegisteredModel => "GetRegisteredModel",
+            Op::SearchRegisteredModels => "SearchRegisteredModels",
+            Op::GetLatestVersions => "GetLatestVersions",
+            Op::GetModelVersion => "GetModelVersion",
+            Op::GetModelVersionDownloadUri => "GetModelVersionDownloadUri",
+            Op::SearchModelVersions => "SearchModelVersions",
+            Op::GetModelVersionArtifact => "GetModelVersionArtifact",
+            Op::CreateRegisteredModel => "CreateRegisteredModel",
+            Op::UpdateRegisteredModel => "UpdateRegisteredModel",
+            Op::SetRegisteredModelTag => "SetRegisteredModelTag",
+            Op::DeleteRegisteredModelTag => "DeleteRegisteredModelTag",
+            Op::CreateModelVersion => "CreateModelVersion",
+            Op::UpdateModelVersion => "UpdateModelVersion",
+            Op::TransitionModelVersionStage => "TransitionModelVersionStage",
+            Op::SetModelVersionTag => "SetModelVersionTag",
+            Op::DeleteModelVersionTag => "DeleteModelVersionTag",
+            Op::RenameRegisteredModel => "RenameRegisteredModel",
+            Op::DeleteRegisteredModel => "DeleteRegisteredModel",
+            Op::DeleteModelVersion => "DeleteModelVersion",
+            Op::RegisteredModelAlias => "RegisteredModelAlias",
         }
     }
 
@@ -169,6 +211,26 @@ impl Op {
             | Op::UpdateExperiment
             | Op::RestoreExperiment => Permission::Edit,
             Op::DeleteRun | Op::DeleteExperiment => Permission::Manage,
+            Op::GetRegisteredModel
+            | Op::SearchRegisteredModels
+            | Op::GetLatestVersions
+            | Op::GetModelVersion
+            | Op::GetModelVersionDownloadUri
+            | Op::SearchModelVersions
+            | Op::GetModelVersionArtifact => Permission::Read,
+            Op::CreateRegisteredModel
+            | Op::UpdateRegisteredModel
+            | Op::SetRegisteredModelTag
+            | Op::DeleteRegisteredModelTag
+            | Op::CreateModelVersion
+            | Op::UpdateModelVersion
+            | Op::TransitionModelVersionStage
+            | Op::SetModelVersionTag
+            | Op::DeleteModelVersionTag
+            | Op::RegisteredModelAlias => Permission::Edit,
+            Op::RenameRegisteredModel | Op::DeleteRegisteredModel | Op::DeleteModelVersion => {
+                Permission::Manage
+            }
         }
     }
 }

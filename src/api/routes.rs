@@ -12,8 +12,8 @@ use tracing::Instrument;
 
 use crate::api::op::Op;
 use crate::api::{
-    artifacts, experiments as exp, health, logged_models as lm, metrics, run_artifacts, runs,
-    server_info,
+    artifacts, experiments as exp, health, logged_models as lm, metrics, registry as reg,
+    run_artifacts, runs, server_info,
 };
 use crate::app::AppState;
 
@@ -54,6 +54,25 @@ fn rpc_routes() -> Vec<(Op, &'static str, MethodRouter<AppState>)> {
         (Op::DeleteLoggedModelTag, "/mlflow/logged-models/{model_id}/tags/{tag_key}", delete(lm::delete_logged_model_tag)),
         (Op::LogLoggedModelParams, "/mlflow/logged-models/{model_id}/params", post(lm::log_logged_model_params)),
         (Op::ListLoggedModelArtifacts, "/mlflow/logged-models/{model_id}/artifacts/directories", get(lm::list_logged_model_artifacts)),
+        (Op::CreateRegisteredModel, "/mlflow/registered-models/create", post(reg::create_registered_model)),
+        (Op::RenameRegisteredModel, "/mlflow/registered-models/rename", post(reg::rename_registered_model)),
+        (Op::UpdateRegisteredModel, "/mlflow/registered-models/update", patch(reg::update_registered_model)),
+        (Op::DeleteRegisteredModel, "/mlflow/registered-models/delete", delete(reg::delete_registered_model)),
+        (Op::GetRegisteredModel, "/mlflow/registered-models/get", get(reg::get_registered_model)),
+        (Op::SearchRegisteredModels, "/mlflow/registered-models/search", get(reg::search_registered_models)),
+        (Op::GetLatestVersions, "/mlflow/registered-models/get-latest-versions", post(reg::get_latest_versions).get(reg::get_latest_versions)),
+        (Op::SetRegisteredModelTag, "/mlflow/registered-models/set-tag", post(reg::set_registered_model_tag)),
+        (Op::DeleteRegisteredModelTag, "/mlflow/registered-models/delete-tag", delete(reg::delete_registered_model_tag)),
+        (Op::RegisteredModelAlias, "/mlflow/registered-models/alias", post(reg::set_registered_model_alias).delete(reg::delete_registered_model_alias).get(reg::get_model_version_by_alias)),
+        (Op::CreateModelVersion, "/mlflow/model-versions/create", post(reg::create_model_version)),
+        (Op::UpdateModelVersion, "/mlflow/model-versions/update", patch(reg::update_model_version)),
+        (Op::TransitionModelVersionStage, "/mlflow/model-versions/transition-stage", post(reg::transition_model_version_stage)),
+        (Op::DeleteModelVersion, "/mlflow/model-versions/delete", delete(reg::delete_model_version)),
+        (Op::GetModelVersion, "/mlflow/model-versions/get", get(reg::get_model_version)),
+        (Op::SearchModelVersions, "/mlflow/model-versions/search", get(reg::search_model_versions)),
+        (Op::GetModelVersionDownloadUri, "/mlflow/model-versions/get-download-uri", get(reg::get_model_version_download_uri)),
+        (Op::SetModelVersionTag, "/mlflow/model-versions/set-tag", post(reg::set_model_version_tag)),
+        (Op::DeleteModelVersionTag, "/mlflow/model-versions/delete-tag", delete(reg::delete_model_version_tag)),
     ]
 }
 
@@ -104,6 +123,11 @@ pub fn router(artifacts_only: bool) -> Router<AppState> {
             "/get-artifact",
             tracking(get(run_artifacts::get_artifact))
                 .layer(from_fn_with_state(Op::GetArtifact, record_op)),
+        )
+        .route(
+            "/model-versions/get-artifact",
+            tracking(get(reg::get_model_version_artifact))
+                .layer(from_fn_with_state(Op::GetModelVersionArtifact, record_op)),
         );
     for (op, path, handler) in rpc_routes() {
         // `any` answers every method through its fallback: set ours before it.

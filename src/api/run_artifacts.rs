@@ -121,6 +121,10 @@ pub(crate) async fn send_file(
             [(header::CONTENT_RANGE, format!("bytes */{size}"))],
         )
             .into_response()),
+        // `posixpath.join(root, "")` ends in a slash, and MLflow's message shows it.
+        Err(ArtifactError::IsDirectory(p)) if relative.is_empty() => {
+            Err(ArtifactError::IsDirectory(format!("{p}/")).into())
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -6,6 +6,7 @@
 
 mod insecure_tls;
 pub mod local;
+pub mod model_source;
 pub mod path;
 pub mod s3;
 

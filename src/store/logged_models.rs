@@ -12,7 +12,7 @@ use crate::search::logged_models::{
 };
 use crate::search::{repr_str, Comparator, Value};
 use crate::store::experiments::check_experiment_is_active;
-use crate::store::search_sql::push_comparison;
+use crate::store::search_sql::{push_comparison, push_string_list};
 use crate::store::{now_ms, Page, Store};
 use crate::uri::append_to_uri_path;
 use crate::validation::parse_experiment_id;
@@ -137,20 +137,6 @@ fn assemble(
         },
         data: LoggedModelData { params, metrics },
     }
-}
-
-/// Pushes `(<id>, <id>, …)`.
-fn push_ids<'a, DB>(qb: &mut QueryBuilder<'a, DB>, ids: &'a [String])
-where
-    DB: Database,
-    String: Encode<'a, DB> + Type<DB>,
-{
-    qb.push("(");
-    let mut sep = qb.separated(", ");
-    for id in ids {
-        sep.push_bind(id.clone());
-    }
-    sep.push_unseparated(")");
 }
 
 /// The page token of `logged-models/search` (`SearchLoggedModelsPaginationToken`): base64 of
@@ -497,20 +483,20 @@ impl Store {
                 "SELECT model_id, tag_key AS key, tag_value AS value FROM logged_model_tags \
                  WHERE model_id IN ",
             );
-            push_ids(&mut qb, &ids);
+            push_string_list(&mut qb, &ids);
             let tags = qb.build_query_as::<KvRow>().fetch_all(p).await?;
             let mut qb = QueryBuilder::new(
                 "SELECT model_id, param_key AS key, param_value AS value FROM \
                  logged_model_params WHERE model_id IN ",
             );
-            push_ids(&mut qb, &ids);
+            push_string_list(&mut qb, &ids);
             let params = qb.build_query_as::<KvRow>().fetch_all(p).await?;
             let mut qb = QueryBuilder::new(
                 "SELECT model_id, metric_name, metric_timestamp_ms, metric_step, \
                  metric_value, run_id, dataset_name, dataset_digest FROM \
                  logged_model_metrics WHERE model_id IN ",
             );
-            push_ids(&mut qb, &ids);
+            push_string_list(&mut qb, &ids);
             let metrics = qb.build_query_as::<MetricRow>().fetch_all(p).await?;
             (tags, params, metrics)
         });

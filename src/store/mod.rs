@@ -10,6 +10,7 @@ pub mod experiments;
 pub mod inputs;
 pub mod logged_models;
 pub mod metrics;
+pub mod registry;
 pub mod runs;
 pub mod schema;
 pub mod search_sql;

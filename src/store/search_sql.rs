@@ -20,6 +20,20 @@ fn invalid(msg: impl Into<String>) -> MlflowError {
 
 /// Pushes `<column> <op> <value>` for one comparison, handling LIKE/ILIKE per dialect and
 /// IN lists.
+/// Pushes `(<value>, <value>, …)`, each bound.
+pub(crate) fn push_string_list<'a, DB>(qb: &mut QueryBuilder<'a, DB>, values: &[String])
+where
+    DB: Database,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    qb.push("(");
+    let mut sep = qb.separated(", ");
+    for v in values {
+        sep.push_bind(v.clone());
+    }
+    sep.push_unseparated(")");
+}
+
 pub(crate) fn push_comparison<'a, DB>(
     qb: &mut QueryBuilder<'a, DB>,
     db: &Db,

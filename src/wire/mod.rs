@@ -5,6 +5,7 @@
 
 pub mod logged_models;
 pub mod proto;
+pub mod registry;
 pub mod tracking;
 
 use axum::http::{header, StatusCode};

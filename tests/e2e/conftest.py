@@ -38,9 +38,6 @@ import requests
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-# Suites written ahead of the server code they test (validated against MLflow 3.17.2 in
-# oracle mode); each moves into tests/e2e when its endpoints land. See pending/README.md.
-collect_ignore = ["pending"]
 
 # The stock client must fail fast instead of retrying 5xx answers for minutes (its default is
 # 7 retries with exponential backoff), and must not phone home.

@@ -32,11 +32,12 @@ from conftest import mlflowd_is_python
 from diff_builders import SQL_TEXT, get_exp, get_run, new_exp, new_run
 from diff_cases_experiments import EXPERIMENT_CASES
 from diff_cases_logged_models import LOGGED_MODEL_CASES
+from diff_cases_registry import REGISTRY_CASES
 from diff_cases_runs import RUN_CASES
 from diffharness import GET, NO_MESSAGE, POST, STATUS, UNORDERED, Case, Normalizer, deep_sort, \
     dig, send, structural_diff
 
-CASES: list[Case] = EXPERIMENT_CASES + RUN_CASES + LOGGED_MODEL_CASES
+CASES: list[Case] = EXPERIMENT_CASES + RUN_CASES + LOGGED_MODEL_CASES + REGISTRY_CASES
 
 
 def _case_param(case: Case):
