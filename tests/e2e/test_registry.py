@@ -6,9 +6,14 @@ the wire format of registry entities, and the CVE-2023-6909 / CVE-2024-2928 five
 (create experiment -> run -> registered model -> model version with a malicious source ->
 ``get-artifact``).
 
-The module runs once per backend. One sklearn model is logged and registered per backend (module
-fixture); the other tests create their own registered models (cheap REST-only registrations of
-that run's model, or bare ``s3://`` sources).
+The module runs once per backend, each paired with its own artifact store (this module overrides
+conftest's ``mlflowd`` fixture): SQLite with a local-disk artifacts destination, PostgreSQL with
+an S3 one (``--artifacts-destination s3://<bucket>/<prefix>`` on the session's moto server, a
+fresh bucket per module). The stock client only talks to the server (artifacts are proxied via
+``mlflow-artifacts:/``); where a test checks what really landed in the destination it reads the
+file from disk or the object from the bucket (boto3). One sklearn model is logged and registered
+per backend (module fixture); the other tests create their own registered models (cheap
+REST-only registrations of that run's model, or bare ``s3://`` sources).
 
 Response-shape facts asserted here were recorded from MLflow 3.17.2 (oracle mode,
 ``MLFLOWD_BIN_IS_PYTHON=1``); the differential cases (diff_cases_registry.py) compare the rest
@@ -32,7 +37,7 @@ from mlflow.exceptions import MlflowException
 from mlflow.tracking import MlflowClient
 from sklearn.linear_model import LinearRegression
 
-from conftest import mlflowd_is_python
+from conftest import mlflowd_is_python, s3_env
 from test_artifacts_local import dest_of
 
 MODEL_ID = re.compile(r"^m-[0-9a-f]{32}$")
@@ -49,6 +54,65 @@ MV_FIELDS = ["name", "version", "creation_timestamp", "last_updated_timestamp", 
 
 
 # --------------------------------------------------------------------------- fixtures
+
+# The artifact store each backend is paired with.
+ARTIFACT_STORE = {"sqlite": "local", "postgres": "s3"}
+
+
+@pytest.fixture(scope="module")
+def mlflowd(backend_kind, db_factory, server_factory, request):
+    """Overrides conftest's: mlflowd on a fresh database of the module's backend kind, with a
+    local-disk artifacts destination on SQLite and an S3 one (moto) on PostgreSQL. The server
+    gets ``.artifact_store``: ``("local", <dir>)`` or ``("s3", moto, bucket, prefix)``."""
+    db = db_factory(backend_kind)
+    store = ARTIFACT_STORE[backend_kind]
+    label = f"mlflowd-{backend_kind}-{store}"
+    if store == "s3":
+        moto = request.getfixturevalue("moto_s3")
+        bucket = moto.create_bucket()
+        prefix = f"registry-{secrets.token_hex(4)}"
+        srv = server_factory("mlflowd", db, label=label,
+                             artifacts_destination=f"s3://{bucket}/{prefix}",
+                             env=s3_env(moto.url))
+        srv.artifact_store = ("s3", moto, bucket, prefix)
+    else:
+        srv = server_factory("mlflowd", db, label=label)
+        srv.artifact_store = ("local", dest_of(srv))
+    yield srv
+    srv.stop()
+    db.drop()
+
+
+def assert_missing_artifact(r, srv, where: str) -> None:
+    """``r``: a ``/model-versions/get-artifact`` answer for a file that is not in the artifacts
+    destination; ``where``: its path inside the destination."""
+    assert r.headers.get("Content-Type", "").startswith("application/json"), r.headers
+    body = r.json()
+    if srv.impl == "python" and srv.artifact_store[0] == "s3":
+        # MLflow 3.17.2 lets S3's HeadObject 404 surface as a 500 INTERNAL_ERROR (recorded in
+        # oracle mode); mlflowd deliberately answers the local-disk 404 (as test_artifacts_s3).
+        _, _, bucket, prefix = srv.artifact_store
+        assert r.status_code == 500, (r.status_code, r.text[:300])
+        assert body["error_code"] == "INTERNAL_ERROR", body
+        assert body["message"] == (
+            "The following failures occurred while downloading one or more artifacts from "
+            f"s3://{bucket}/{prefix}:\n##### File {where} #####\n"
+            "An error occurred (404) when calling the HeadObject operation: Not Found"), body
+    else:
+        assert r.status_code == 404, (r.status_code, r.text[:300])
+        assert body["error_code"] == "RESOURCE_DOES_NOT_EXIST", body
+        assert body["message"] == f"No such artifact: '{where}'", body
+
+
+def read_destination(srv, rel: str) -> bytes:
+    """The bytes of ``<artifacts destination>/<rel>``, read from the store itself (the file on
+    disk, or the object in the bucket), not through the server."""
+    kind, *where = srv.artifact_store
+    if kind == "s3":
+        moto, bucket, prefix = where
+        return moto.client().get_object(Bucket=bucket, Key=f"{prefix}/{rel}")["Body"].read()
+    (root,) = where
+    return (Path(root) / rel).read_bytes()
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +227,9 @@ def test_get_artifact_serves_mlmodel(sk, mlflowd):
     assert r.status_code == 200, r.text[:500]
     text = r.text
     assert "flavors:" in text and "sklearn" in text and sk.info.model_id in text, text[:500]
+    # Served from the artifacts destination: the logged model's files are really in the store.
+    assert r.content == read_destination(
+        mlflowd, f"{sk.exp_id}/models/{sk.info.model_id}/artifacts/MLmodel")
     assert r.headers.get("Content-Disposition", "").startswith("attachment"), r.headers
     assert "MLmodel" in r.headers.get("Content-Disposition", "")
     assert r.headers.get("X-Content-Type-Options") == "nosniff", r.headers
@@ -178,8 +245,11 @@ def test_get_artifact_serves_mlmodel(sk, mlflowd):
     assert "flavors:" not in r.text
 
 
+MISSING_FILE = {"version": "1", "path": "nope.txt"}
+
+
 @pytest.mark.parametrize("params,status,code", [
-    ({"version": "1", "path": "nope.txt"}, 404, "RESOURCE_DOES_NOT_EXIST"),
+    (MISSING_FILE, 404, "RESOURCE_DOES_NOT_EXIST"),
     ({"version": "9", "path": "MLmodel"}, 404, "RESOURCE_DOES_NOT_EXIST"),
     ({"version": "x", "path": "MLmodel"}, 400, "INVALID_PARAMETER_VALUE"),
     ({"version": "1", "path": "../../../../../../etc/passwd"}, 400, "INVALID_PARAMETER_VALUE"),
@@ -191,9 +261,13 @@ def test_get_artifact_serves_mlmodel(sk, mlflowd):
 def test_get_artifact_errors(sk, mlflowd, params, status, code):
     r = mlflowd.api.session.get(mlflowd.base_url + "/model-versions/get-artifact",
                                 params={"name": sk.name, **params}, timeout=60)
+    assert b"root:" not in r.content
+    if params == MISSING_FILE:
+        assert_missing_artifact(
+            r, mlflowd, f"{sk.exp_id}/models/{sk.info.model_id}/artifacts/nope.txt")
+        return
     assert r.status_code == status, (r.status_code, r.text[:300])
     assert r.json()["error_code"] == code, r.text
-    assert b"root:" not in r.content
 
 
 def test_get_artifact_missing_path_is_400(sk, mlflowd):
@@ -703,15 +777,16 @@ def test_get_artifact_of_proxied_source_reads_the_destination(mlflowd):
                         params={"name": name, "version": "1", "path": "MLmodel"}, timeout=60)
     assert r.status_code == 200, r.text[:300]
     assert r.text == content
-    assert (dest_of(mlflowd) / exp_id / run_id / "artifacts" / "model" / "MLmodel").read_text() \
-        == content
+    assert read_destination(mlflowd, f"{exp_id}/{run_id}/artifacts/model/MLmodel") == \
+        content.encode()
     # Error messages name the path inside the artifacts destination.
     where = f"{exp_id}/{run_id}/artifacts/model"
-    for path, status, message in [
-        ("nope", 404, f"No such artifact: '{where}/nope'"),
-        ("", 400, f"Artifact path refers to a directory, not a file: '{where}/'"),
-    ]:
-        r = api.session.get(mlflowd.base_url + "/model-versions/get-artifact",
-                            params={"name": name, "version": "1", "path": path}, timeout=60)
-        assert r.status_code == status, (path, r.status_code, r.text[:300])
-        assert r.json()["message"] == message, r.json()
+    r = api.session.get(mlflowd.base_url + "/model-versions/get-artifact",
+                        params={"name": name, "version": "1", "path": "nope"}, timeout=60)
+    assert_missing_artifact(r, mlflowd, f"{where}/nope")
+    r = api.session.get(mlflowd.base_url + "/model-versions/get-artifact",
+                        params={"name": name, "version": "1", "path": ""}, timeout=60)
+    assert r.status_code == 400, (r.status_code, r.text[:300])
+    assert r.json()["error_code"] == "INVALID_PARAMETER_VALUE", r.json()
+    assert r.json()["message"] == \
+        f"Artifact path refers to a directory, not a file: '{where}/'", r.json()
