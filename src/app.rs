@@ -27,6 +27,8 @@ pub struct AppState {
     pub artifacts_only: bool,
     /// Set when SIGTERM arrives: `/health` then reports 503 while in-flight requests finish.
     pub shutting_down: Arc<std::sync::atomic::AtomicBool>,
+    /// The built MLflow UI (`--ui-dir`); `None` serves a page saying how to get it.
+    pub ui_dir: Option<Arc<std::path::PathBuf>>,
 }
 
 impl AppState {
@@ -40,11 +42,23 @@ impl AppState {
 
 /// The router with every route, under `static_prefix` when one is set.
 pub fn app(state: AppState, static_prefix: Option<&str>) -> Router {
-    let routes = crate::api::routes::router(state.artifacts_only).with_state(state);
+    let ui_dir = state.ui_dir.clone();
+    let ui_dir = ui_dir.as_deref().map(|p| p.as_path());
+    let index = crate::api::ui::index(ui_dir);
+    let routes = crate::api::routes::router(state.artifacts_only, ui_dir);
     let routes = match static_prefix {
-        Some(prefix) => Router::new().nest(prefix, routes),
-        None => routes,
-    };
+        // The UI page lives at `<prefix>/` (nesting cannot express the trailing slash).
+        // `/health` also answers unprefixed, so a probe that does not know the prefix works
+        // (MLflow serves it under the prefix only, a common cause of failing probes).
+        Some(prefix) => Router::new()
+            .nest(prefix, routes)
+            .route(&format!("{prefix}/"), index)
+            .route(prefix, crate::api::ui::redirect_to_slash(prefix))
+            .route("/health", axum::routing::get(crate::api::health::health))
+            .fallback(crate::api::routes::endpoint_not_found),
+        None => routes.route("/", index),
+    }
+    .with_state(state);
     routes
         // MLflow's security middleware sends this on every response, errors included.
         .layer(SetResponseHeaderLayer::if_not_present(

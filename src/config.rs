@@ -44,8 +44,8 @@ pub struct ServerArgs {
     )]
     pub backend_store_uri: String,
 
-    /// Model registry store URI (defaults to the backend store). Registry endpoints arrive
-    /// with the model-registry work; a URI other than the backend's is refused until then.
+    /// Model registry store URI (defaults to the backend store). mlflowd keeps the registry in
+    /// the backend store's database; a different URI is refused.
     #[arg(long, env = "MLFLOW_REGISTRY_STORE_URI")]
     pub registry_store_uri: Option<String>,
 
@@ -109,6 +109,11 @@ pub struct ServerArgs {
     /// URL prefix for every route, e.g. /mlflow (must start with / and not end with /).
     #[arg(long, env = "MLFLOW_STATIC_PREFIX")]
     pub static_prefix: Option<String>,
+
+    /// Directory of the built MLflow UI (`scripts/fetch-ui.py` fetches it from the mlflow
+    /// wheel). Default: ./mlflow-ui, then /usr/share/mlflowd/ui, when they hold an index.html.
+    #[arg(long, env = "MLFLOWD_UI_DIR")]
+    pub ui_dir: Option<std::path::PathBuf>,
 
     /// Maximum database connections per replica.
     #[arg(long, env = "MLFLOWD_DB_MAX_CONNECTIONS", default_value_t = 10)]

@@ -113,6 +113,19 @@ async fn serve(args: ServerArgs) -> Result<(), String> {
     ];
     let s3 = Arc::new(S3Connector::new(S3Settings::from_env()));
     let artifacts = artifact_store(&args, &s3)?;
+    let ui_dir = mlflowd::api::ui::resolve_ui_dir(args.ui_dir.as_deref());
+    match &ui_dir {
+        Some(dir) if dir.join("index.html").is_file() => {
+            tracing::info!(dir = %dir.display(), "serving the MLflow UI")
+        }
+        Some(dir) => tracing::warn!(
+            dir = %dir.display(),
+            "no index.html in the UI directory; / explains how to fetch the UI (scripts/fetch-ui.py)"
+        ),
+        None => tracing::info!(
+            "MLflow UI files not found (scripts/fetch-ui.py fetches them); serving the API only"
+        ),
+    }
     let state = mlflowd::app::AppState {
         store: Arc::new(store),
         trusted_artifact_roots: Arc::new(trusted),
@@ -121,6 +134,7 @@ async fn serve(args: ServerArgs) -> Result<(), String> {
         presigned_urls: args.s3_presigned_urls,
         artifacts_only: args.artifacts_only,
         shutting_down: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        ui_dir: ui_dir.map(Arc::new),
     };
     let shutting_down = state.shutting_down.clone();
     let app = mlflowd::app::app(state, args.static_prefix.as_deref());

@@ -12,3 +12,4 @@ pub mod routes;
 pub mod run_artifacts;
 pub mod runs;
 pub mod server_info;
+pub mod ui;

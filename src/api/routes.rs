@@ -100,9 +100,9 @@ fn artifact_routes() -> Vec<(Op, &'static str, MethodRouter<AppState>)> {
     ]
 }
 
-/// The whole HTTP surface, before `--static-prefix` is applied. With `artifacts_only`, every
+/// The whole HTTP surface (API and UI), before `--static-prefix` is applied. With `artifacts_only`, every
 /// tracking route answers MLflow's `--artifacts-only` 503 instead.
-pub fn router(artifacts_only: bool) -> Router<AppState> {
+pub fn router(artifacts_only: bool, ui_dir: Option<&std::path::Path>) -> Router<AppState> {
     let tracking = |handler: MethodRouter<AppState>| {
         if artifacts_only {
             any(disabled_artifacts_only)
@@ -158,7 +158,9 @@ pub fn router(artifacts_only: bool) -> Router<AppState> {
             .layer(from_fn_with_state(op, record_op));
         router = router.route(&format!("/ajax-api/2.0{path}"), handler);
     }
-    router.fallback(endpoint_not_found)
+    router
+        .merge(crate::api::ui::static_files(ui_dir))
+        .fallback(endpoint_not_found)
 }
 
 /// RPC bodies are small JSON documents: read each one whole before the handler runs, so no
@@ -215,7 +217,7 @@ async fn disabled_artifacts_only(uri: axum::extract::OriginalUri) -> Response {
 const NOT_FOUND_HTML: &str = "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.</p>\n";
 const METHOD_NOT_ALLOWED_HTML: &str = "<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n";
 
-async fn endpoint_not_found() -> Response {
+pub(crate) async fn endpoint_not_found() -> Response {
     html(StatusCode::NOT_FOUND, NOT_FOUND_HTML)
 }
 

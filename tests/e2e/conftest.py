@@ -220,6 +220,8 @@ class Server:
         self.port = port
         self.db = db
         self.base_url = f"http://127.0.0.1:{port}"
+        # `--static-prefix`, when the server runs under one (base_url stays the host root).
+        self.prefix = ""
         self.api = Api(self.base_url)
         self.proc: subprocess.Popen | None = None
 
@@ -247,7 +249,7 @@ class Server:
                     f"healthy\n--- {self.log_path} (tail) ---\n{self.log_tail()}"
                 )
             try:
-                r = requests.get(self.base_url + "/health", timeout=2)
+                r = requests.get(self.base_url + self.prefix + "/health", timeout=2)
                 if r.status_code == 200:
                     return self
                 last_err = f"/health -> {r.status_code}"
@@ -300,12 +302,14 @@ class Server:
 def make_server(impl: str, db: Database, workdir: Path, label: str,
                 default_artifact_root: str | None = None,
                 artifacts_destination: str | None = None,
-                env: dict[str, str] | None = None) -> Server:
+                env: dict[str, str] | None = None,
+                extra_args: list[str] | None = None) -> Server:
     """Build (not start) a server of implementation ``impl`` ("mlflowd" or "python") on ``db``.
 
     ``impl == "mlflowd"`` honours ``MLFLOWD_BIN_IS_PYTHON``. ``artifacts_destination`` defaults
     to ``<workdir>/artifacts`` (created); ``env`` entries override the inherited environment
-    (e.g. ``s3_env(...)`` for an S3 destination)."""
+    (e.g. ``s3_env(...)`` for an S3 destination); ``extra_args`` are appended to the command
+    line of either implementation (flags both understand, e.g. ``--static-prefix``)."""
     port = free_port()
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -340,9 +344,13 @@ def make_server(impl: str, db: Database, workdir: Path, label: str,
         # Make sure the test venv's interpreter (which `mlflow server` re-uses to spawn uvicorn)
         # is first on PATH.
         env["PATH"] = f"{reference_mlflow_bin().parent}{os.pathsep}{env.get('PATH', '')}"
+    cmd += list(extra_args or [])
     # Never let the server pick up a tracking URI meant for the client side.
     env.pop("MLFLOW_TRACKING_URI", None)
-    return Server(label, real_impl, cmd, env, workdir, workdir / f"{label}.log", port, db)
+    srv = Server(label, real_impl, cmd, env, workdir, workdir / f"{label}.log", port, db)
+    if "--static-prefix" in cmd:
+        srv.prefix = cmd[cmd.index("--static-prefix") + 1]
+    return srv
 
 
 # --------------------------------------------------------------------------------------------
