@@ -26,7 +26,9 @@ pub enum Command {
 pub enum DbCommand {
     /// Create MLflow 3.17.2's schema on an empty database; a current one is left as is.
     Upgrade {
-        /// Database URI, e.g. postgresql://user@host/db or sqlite:///mlflow.db
+        /// Database URI, e.g. postgresql://user@host/db or sqlite:///mlflow.db (from the
+        /// environment, the server's variable, so a password need not be on the command line)
+        #[arg(env = "MLFLOW_BACKEND_STORE_URI")]
         url: String,
     },
 }
@@ -119,16 +121,28 @@ pub struct ServerArgs {
     #[arg(long, env = "MLFLOWD_DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub db_max_connections: u32,
 
-    /// Accepted for compatibility; not yet effective (security middleware is a later issue).
+    /// Comma-separated Host headers the server answers (DNS rebinding protection); a `*` in an
+    /// entry makes it an fnmatch pattern (`192.168.*`, `app-*.internal`), `*` alone allows
+    /// all. Default: localhost, 127.0.0.1, [::1] and 0.0.0.0 on any port, and the private
+    /// ranges 10.*, 192.168.*, 172.16-31.*. Other Hosts get 403; /health and /version never do.
     #[arg(long, env = "MLFLOW_SERVER_ALLOWED_HOSTS")]
     pub allowed_hosts: Option<String>,
-    /// Accepted for compatibility; not yet effective.
+    /// Comma-separated origins allowed to make cross-origin API calls (fnmatch `*` allowed)
+    /// besides http://localhost, http://127.0.0.1 and http://[::1] on any port; `*` allows
+    /// every origin (without credentials). POST/PUT/DELETE/PATCH under /api/ and /ajax-api/
+    /// from any other Origin get 403; requests without an Origin are never blocked.
     #[arg(long, env = "MLFLOW_SERVER_CORS_ALLOWED_ORIGINS")]
     pub cors_allowed_origins: Option<String>,
-    /// Accepted for compatibility; not yet effective.
-    #[arg(long, env = "MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE", action = ArgAction::SetTrue)]
+    /// DANGEROUS: turn off the Host check, CORS protection and the security headers.
+    #[arg(
+        long,
+        env = "MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE",
+        action = ArgAction::SetTrue,
+        value_parser = BoolishValueParser::new()
+    )]
     pub disable_security_middleware: bool,
-    /// Accepted for compatibility; not yet effective.
+    /// X-Frame-Options header on every response: SAMEORIGIN (default), DENY, or NONE for no
+    /// header (to embed the UI in other sites' iframes).
     #[arg(long, env = "MLFLOW_SERVER_X_FRAME_OPTIONS")]
     pub x_frame_options: Option<String>,
     /// Python server options with no meaning here; accepted so existing manifests start.
@@ -168,18 +182,6 @@ impl ServerArgs {
     /// Flags a user may set that do nothing yet: reported at start-up, never silently.
     pub fn not_yet_effective(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
-        if self.allowed_hosts.is_some() {
-            out.push("--allowed-hosts");
-        }
-        if self.cors_allowed_origins.is_some() {
-            out.push("--cors-allowed-origins");
-        }
-        if self.disable_security_middleware {
-            out.push("--disable-security-middleware");
-        }
-        if self.x_frame_options.is_some() {
-            out.push("--x-frame-options");
-        }
         if self.gunicorn_opts.is_some() {
             out.push("--gunicorn-opts");
         }

@@ -3,7 +3,8 @@
 #   1. sets up .venv (repo root) from tests/requirements.txt (skipped while the file is unchanged),
 #   2. cargo build --locked && cargo test --locked,
 #   3. finds PostgreSQL (127.0.0.1:5432, or a throwaway cluster from the local PG binaries),
-#   4. runs the Python end-to-end suites: pytest tests/e2e (on SQLite and PostgreSQL).
+#   4. checks deploy/ and the Dockerfile offline: pytest tests/deploy,
+#   5. runs the Python end-to-end suites: pytest tests/e2e (on SQLite and PostgreSQL).
 #
 # Usage: tests/run.sh [extra pytest args, e.g. -k differential]
 # Environment:
@@ -89,7 +90,16 @@ else
   export MLFLOWD_TEST_PG=postgresql://postgres@127.0.0.1:$port
 fi
 
-# --------------------------------------------------------------------------- 4. end-to-end
+# --------------------------------------------------------------------------- 4. deploy/ and Dockerfile
+# Offline: yamllint, kubectl kustomize, kubernetes-validate, the manifests' invariants, hadolint,
+# and the Dockerfile's build steps run outside Docker. Extra arguments go to the e2e run only.
+log "pytest tests/deploy"
+set +e
+"$VENV/bin/python" -m pytest tests/deploy -ra
+deploy_rc=$?
+set -e
+
+# --------------------------------------------------------------------------- 5. end-to-end
 export MLFLOWD_BIN=$ROOT/target/debug/mlflowd
 log "pytest tests/e2e (mlflowd: $MLFLOWD_BIN)"
 start=$(date +%s)
@@ -97,5 +107,6 @@ set +e
 "$VENV/bin/python" -m pytest tests/e2e --timeout=300 -ra "$@"
 rc=$?
 set -e
-log "pytest finished in $(( $(date +%s) - start ))s with exit code $rc"
+log "pytest finished in $(( $(date +%s) - start ))s with exit code $rc (tests/deploy: $deploy_rc)"
+if [[ $rc -eq 0 ]]; then rc=$deploy_rc; fi
 exit $rc
