@@ -522,9 +522,15 @@ impl Store {
         v.pop().ok_or_else(MlflowError::internal)
     }
 
-    /// The newest live version per stage of each model (`_get_latest_versions_for_models`),
-    /// stages in the order they first occur in the version history.
-    async fn latest_version_rows(&self, names: &[String]) -> Result<HashMap<String, Vec<MvRow>>> {
+    /// The newest live version per stage of each model. MLflow orders them two ways: a model
+    /// read on its own lists stages as they first occur in its history
+    /// (`SqlRegisteredModel.to_mlflow_entity`); a search page lists them as its window query
+    /// partitions them, by stage name (`_get_latest_versions_for_models`).
+    async fn latest_version_rows(
+        &self,
+        names: &[String],
+        by_stage_name: bool,
+    ) -> Result<HashMap<String, Vec<MvRow>>> {
         let mut out: HashMap<String, Vec<MvRow>> = HashMap::new();
         if names.is_empty() {
             return Ok(out);
@@ -538,7 +544,11 @@ impl Store {
                  m.name IN "
             ));
             push_string_list(&mut qb, names);
-            qb.push(") mv WHERE mv.rn = 1 ORDER BY mv.name, mv.first_version");
+            qb.push(if by_stage_name {
+                ") mv WHERE mv.rn = 1 ORDER BY mv.name, mv.current_stage"
+            } else {
+                ") mv WHERE mv.rn = 1 ORDER BY mv.name, mv.first_version"
+            });
             qb.build_query_as::<MvRow>().fetch_all(p).await?
         });
         for r in rows {
@@ -547,12 +557,16 @@ impl Store {
         Ok(out)
     }
 
-    async fn assemble_models(&self, rows: Vec<RmRow>) -> Result<Vec<RegisteredModel>> {
+    async fn assemble_models(
+        &self,
+        rows: Vec<RmRow>,
+        search_page: bool,
+    ) -> Result<Vec<RegisteredModel>> {
         let names: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
         if names.is_empty() {
             return Ok(Vec::new());
         }
-        let mut latest = self.latest_version_rows(&names).await?;
+        let mut latest = self.latest_version_rows(&names, search_page).await?;
         let tags: Vec<TagRow> = with_pool!(&self.db, p => {
             let mut qb = QueryBuilder::new(
                 "SELECT name, 0 AS version, key, value FROM registered_model_tags \
@@ -596,7 +610,7 @@ impl Store {
     }
 
     async fn assemble_model(&self, row: RmRow) -> Result<RegisteredModel> {
-        let mut m = self.assemble_models(vec![row]).await?;
+        let mut m = self.assemble_models(vec![row], false).await?;
         m.pop().ok_or_else(MlflowError::internal)
     }
 
@@ -802,7 +816,7 @@ impl Store {
         });
         let page = registry_page(rows, q.offset, max_results);
         Ok(Page {
-            items: self.assemble_models(page.items).await?,
+            items: self.assemble_models(page.items, true).await?,
             next_page_token: page.next_page_token,
         })
     }
@@ -824,7 +838,7 @@ impl Store {
                 .collect::<Result<_>>()?
         };
         let rows = self
-            .latest_version_rows(&[name.to_owned()])
+            .latest_version_rows(&[name.to_owned()], false)
             .await?
             .remove(name)
             .unwrap_or_default()
