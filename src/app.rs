@@ -2,9 +2,8 @@
 
 use std::sync::Arc;
 
-use axum::http::{header, HeaderValue};
+use axum::middleware::from_fn_with_state;
 use axum::Router;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnFailure, TraceLayer};
 
 use crate::store::Store;
@@ -40,8 +39,13 @@ impl AppState {
     }
 }
 
-/// The router with every route, under `static_prefix` when one is set.
-pub fn app(state: AppState, static_prefix: Option<&str>) -> Router {
+/// The router with every route, under `static_prefix` when one is set, behind MLflow's
+/// security middleware unless `security` is `None` (`--disable-security-middleware`).
+pub fn app(
+    state: AppState,
+    static_prefix: Option<&str>,
+    security: Option<Arc<crate::api::security::Security>>,
+) -> Router {
     let ui_dir = state.ui_dir.clone();
     let ui_dir = ui_dir.as_deref().map(|p| p.as_path());
     let index = crate::api::ui::index(ui_dir);
@@ -59,12 +63,16 @@ pub fn app(state: AppState, static_prefix: Option<&str>) -> Router {
         None => routes.route("/", index),
     }
     .with_state(state);
+    // Host check, CORS, nosniff and X-Frame-Options, on the full path (prefix included). As
+    // the router's only (fallback) service it runs before routing, as MLflow's ASGI middleware
+    // does: `Router::layer` would wrap each route, inside the method dispatch.
+    let routes = match security {
+        Some(sec) => Router::new()
+            .fallback_service(routes)
+            .layer(from_fn_with_state(sec, crate::api::security::security)),
+        None => routes,
+    };
     routes
-        // MLflow's security middleware sends this on every response, errors included.
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
         // Failures are logged where they happen, with their cause (error.rs, artifacts);
         // tower-http's generic ERROR line for every 5xx, intended 501/503 answers included,
         // only repeated them without context.

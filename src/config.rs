@@ -138,7 +138,7 @@ pub struct ServerArgs {
         long,
         env = "MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE",
         action = ArgAction::SetTrue,
-        value_parser = BoolishValueParser::new()
+        value_parser = click_bool
     )]
     pub disable_security_middleware: bool,
     /// X-Frame-Options header on every response: SAMEORIGIN (default), DENY, or NONE for no
@@ -163,6 +163,19 @@ pub struct ServerArgs {
 
     #[arg(long, action = ArgAction::Help)]
     pub help: Option<bool>,
+}
+
+/// click's `BoolParamType`, as `mlflow server` reads a flag's environment variable: empty is
+/// false, surrounding spaces and case do not matter.
+fn click_bool(value: &str) -> Result<bool, String> {
+    match value.trim().to_lowercase().as_str() {
+        "" | "0" | "false" | "f" | "no" | "n" | "off" => Ok(false),
+        "1" | "true" | "t" | "yes" | "y" | "on" => Ok(true),
+        _ => Err(format!(
+            "'{value}' is not a valid boolean. Recognized values: , 0, 1, f, false, n, no, off, \
+             on, t, true, y, yes"
+        )),
+    }
 }
 
 impl ServerArgs {
@@ -273,6 +286,29 @@ mod tests {
         );
         assert!(!a.serve_artifacts());
         assert!(a.default_artifact_root().ends_with("/mlruns"));
+    }
+
+    #[test]
+    fn click_booleans() {
+        for (v, want) in [("", false), ("false", false), ("0", false), ("off", false)]
+            .into_iter()
+            .chain([
+                ("true", true),
+                ("TRUE", true),
+                ("1", true),
+                (" yes ", true),
+                ("on", true),
+            ])
+        {
+            assert_eq!(click_bool(v), Ok(want), "{v:?}");
+        }
+        assert!(click_bool("garbage").is_err());
+        let cli = Cli::try_parse_from(["mlflowd", "server", "--disable-security-middleware"])
+            .expect("the flag takes no value");
+        let Command::Server(a) = cli.command else {
+            panic!()
+        };
+        assert!(a.disable_security_middleware);
     }
 
     #[test]

@@ -66,6 +66,7 @@ async fn upgrade(url: &str) -> Result<(), String> {
 
 async fn serve(args: ServerArgs) -> Result<(), String> {
     args.validate()?;
+    let security = mlflowd::api::security::Security::from_args(&args)?;
     for flag in args.not_yet_effective() {
         tracing::warn!(
             flag,
@@ -137,7 +138,7 @@ async fn serve(args: ServerArgs) -> Result<(), String> {
         ui_dir: ui_dir.map(Arc::new),
     };
     let shutting_down = state.shutting_down.clone();
-    let app = mlflowd::app::app(state, args.static_prefix.as_deref());
+    let app = mlflowd::app::app(state, args.static_prefix.as_deref(), security);
     let addr = format!("{}:{}", args.host, args.port);
     let listener = tokio::net::TcpListener::bind(&addr)
         .await

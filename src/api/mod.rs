@@ -11,5 +11,6 @@ pub mod registry;
 pub mod routes;
 pub mod run_artifacts;
 pub mod runs;
+pub mod security;
 pub mod server_info;
 pub mod ui;

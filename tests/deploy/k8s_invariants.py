@@ -12,6 +12,7 @@ Where the rules come from: the issue's acceptance list, and
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -512,6 +513,52 @@ def check_ingress(m: Manifest) -> Problems:
     return problems
 
 
+# MLflow's default allow-list (mlflow/server/security_utils.py): loopback forms with any port and
+# private address patterns.
+DEFAULT_ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "0.0.0.0", "localhost:*", "127.0.0.1:*",
+                         "[[]::1]:*", "0.0.0.0:*", "192.168.*", "10.*",
+                         *[f"172.{i}.*" for i in range(16, 32)], "fc00:*", "fd00:*"]
+
+
+def host_allowed(allowed: list[str], host: str) -> bool:
+    """`is_allowed_host_header`: entries with `*` are fnmatch patterns, others exact."""
+    if "*" in allowed:
+        return True
+    return any(fnmatch.fnmatch(host, a) if "*" in a else host == a for a in allowed)
+
+
+def check_allowed_hosts(m: Manifest) -> Problems:
+    """The Host headers the server will see pass its allow-list (a miss is a 403 for every
+    request): each Ingress host routed to mlflowd, and the Service's in-cluster DNS names with and
+    without its port."""
+    problems: Problems = []
+    for s in _servers_or_problem(m, problems):
+        setting = s.setting("--allowed-hosts", "MLFLOW_SERVER_ALLOWED_HOSTS")
+        allowed = [h.strip() for h in setting.split(",")] if setting else DEFAULT_ALLOWED_HOSTS
+        svcs = {name_of(x): x for x in _services_of(m, [s.tmpl])}
+        hosts: list[str] = []
+        for ing in m.of_kind("Ingress"):
+            if ns_of(ing) != s.tmpl.ns:
+                continue
+            for rule in (ing.get("spec") or {}).get("rules") or []:
+                paths = (rule.get("http") or {}).get("paths") or []
+                if rule.get("host") and any(((p.get("backend") or {}).get("service") or {}).get("name")
+                                            in svcs for p in paths):
+                    hosts.append(rule["host"])
+        for name, svc in svcs.items():
+            ns = s.tmpl.ns
+            for dns in (name, f"{name}.{ns}", f"{name}.{ns}.svc", f"{name}.{ns}.svc.cluster.local"):
+                hosts.append(dns)
+                for sp in (svc.get("spec") or {}).get("ports") or []:
+                    if sp.get("port") not in (None, 80):
+                        hosts.append(f"{dns}:{sp['port']}")
+        for host in hosts:
+            if not host_allowed(allowed, host):
+                problems.append(f"{s.label}: Host {host!r} is not in its allowed hosts "
+                                f"({setting or 'MLflow defaults'}): requests with it get 403")
+    return problems
+
+
 def check_db_upgrade(m: Manifest) -> Problems:
     """An init container or Job runs `mlflowd db upgrade` on the server's own backend URI and image."""
     problems: Problems = []
@@ -543,7 +590,7 @@ def check_db_upgrade(m: Manifest) -> Problems:
 CHECKS: list[Callable[[Manifest], Problems]] = [
     check_volumes, check_services, check_config_refs, check_probes, check_server_listen,
     check_backend_store, check_s3_endpoint, check_var_refs, check_images, check_configmap_secrets,
-    check_mlflowd_pod, check_availability, check_ingress, check_db_upgrade,
+    check_mlflowd_pod, check_availability, check_ingress, check_allowed_hosts, check_db_upgrade,
     check_pod_security, check_network_policies,
 ]
 

@@ -317,6 +317,9 @@ CASES: list[tuple[str, Callable, Callable[[list[dict]], None], str]] = [
     ("hpa-targets-other", inv.check_availability,
      lambda d: obj(d, "HorizontalPodAutoscaler", "mlflowd")["spec"]["scaleTargetRef"].update(name="mlflow"),
      "no HorizontalPodAutoscaler has it"),
+    ("allowed-hosts-miss-ingress", inv.check_allowed_hosts,
+     lambda d: obj(d, "Ingress", "mlflowd")["spec"]["rules"][0].update(host="other.example"),
+     "Host 'other.example' is not in its allowed hosts"),
     ("ingress-missing", inv.check_ingress, lambda d: d.remove(obj(d, "Ingress", "mlflowd")), "no Ingress path routes"),
     ("ingress-port-wrong", inv.check_ingress, _ingress_port, "backend port {'number': 5000} is not a port"),
     ("ingress-path-not-prefix", inv.check_ingress,
@@ -507,3 +510,25 @@ def test_db_upgrade_uri_from_env_is_understood():
     problems = inv.check_db_upgrade(Manifest(docs))
     assert len(problems) == 1 and "db upgrade URI 'postgresql://mlflow@postgres:5432/other'" \
         in problems[0], problems
+
+
+def test_ingress_host_must_be_an_allowed_host():
+    """An Ingress host missing from MLFLOW_SERVER_ALLOWED_HOSTS would be a 403 for everyone."""
+    docs = stack()
+    obj(docs, "Ingress", "mlflowd")["spec"]["rules"][0]["host"] = "mlflow.example.org"
+    env = pod(docs)["containers"][0].setdefault("env", [])
+    env.append({"name": "MLFLOW_SERVER_ALLOWED_HOSTS", "value": "mlflowd,mlflowd.*"})
+    problems = inv.check_allowed_hosts(Manifest(docs))
+    assert any("'mlflow.example.org' is not in its allowed hosts" in p for p in problems), problems
+    env[-1]["value"] = "mlflow.example.org,mlflowd,mlflowd:*,mlflowd.*"
+    assert inv.check_allowed_hosts(Manifest(docs)) == []
+
+
+def test_service_names_need_allowed_hosts_by_default():
+    """With MLflow's default allow-list only loopback and private IPs pass: the Service's DNS
+    names do not."""
+    docs = stack()
+    container = pod(docs)["containers"][0]
+    container["env"] = [e for e in container["env"] if e["name"] != "MLFLOW_SERVER_ALLOWED_HOSTS"]
+    problems = inv.check_allowed_hosts(Manifest(docs))
+    assert any("Host 'mlflowd.mlflow.svc'" in p for p in problems), problems
