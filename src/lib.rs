@@ -11,6 +11,8 @@ pub mod artifacts;
 pub mod config;
 /// The one error type and its mapping to MLflow error codes.
 pub mod error;
+/// `/graphql`: MLflow's GraphQL schema over the same store (the web UI's run and experiment pages).
+pub mod graphql;
 /// Random run names.
 pub mod names;
 /// The search filter language (no SQL, no HTTP).

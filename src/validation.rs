@@ -283,22 +283,7 @@ pub fn parse_experiment_id(experiment_id: &str) -> Result<i64> {
 /// Python's `int(str)` for values that fit an i64: surrounding whitespace,
 /// a sign and `_` separators between digits are accepted.
 pub(crate) fn py_int(s: &str) -> Option<i64> {
-    let t = s.trim();
-    let (neg, digits) = match t.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
-    if digits.is_empty()
-        || digits.starts_with('_')
-        || digits.ends_with('_')
-        || digits.contains("__")
-        || !digits.chars().all(|c| c.is_ascii_digit() || c == '_')
-    {
-        return None;
-    }
-    let clean: String = digits.chars().filter(|c| *c != '_').collect();
-    let v: i64 = clean.parse().ok()?;
-    Some(if neg { -v } else { v })
+    crate::search::py_int(s)
 }
 
 fn validate_batch_limit(entity_name: &str, limit: usize, length: usize) -> Result<()> {

@@ -14,3 +14,4 @@ pub mod runs;
 pub mod security;
 pub mod server_info;
 pub mod ui;
+pub mod ui_support;

@@ -65,6 +65,8 @@ pub enum Op {
     LogLoggedModelParams,
     ListLoggedModelArtifacts,
     GetLoggedModelArtifact,
+    /// `POST|GET /graphql`: the UI's reads (runs, experiments, metric histories, versions).
+    Graphql,
     GetRegisteredModel,
     SearchRegisteredModels,
     GetLatestVersions,
@@ -87,6 +89,19 @@ pub enum Op {
     /// POST (set), DELETE and GET of an alias share a route; the permission is the
     /// strictest of the three.
     RegisteredModelAlias,
+    /// GET (config) and POST (records) of the UI telemetry route.
+    UiTelemetry,
+    GetAssistantConfig,
+    GetAssistantProviders,
+    /// GET and POST of the legacy deployments proxy.
+    GatewayProxy,
+    SearchTracesV3,
+    /// The deprecated v2 `GET /mlflow/traces`.
+    SearchTraces,
+    QueryTraceMetrics,
+    SearchIssues,
+    ListScorers,
+    SearchEvaluationDatasets,
 }
 
 impl Op {
@@ -139,6 +154,7 @@ impl Op {
             Op::LogLoggedModelParams => "LogLoggedModelParams",
             Op::ListLoggedModelArtifacts => "ListLoggedModelArtifacts",
             Op::GetLoggedModelArtifact => "GetLoggedModelArtifact",
+            Op::Graphql => "Graphql",
             Op::GetRegisteredModel => "GetRegisteredModel",
             Op::SearchRegisteredModels => "SearchRegisteredModels",
             Op::GetLatestVersions => "GetLatestVersions",
@@ -159,6 +175,16 @@ impl Op {
             Op::DeleteRegisteredModel => "DeleteRegisteredModel",
             Op::DeleteModelVersion => "DeleteModelVersion",
             Op::RegisteredModelAlias => "RegisteredModelAlias",
+            Op::UiTelemetry => "UiTelemetry",
+            Op::GetAssistantConfig => "GetAssistantConfig",
+            Op::GetAssistantProviders => "GetAssistantProviders",
+            Op::GatewayProxy => "GatewayProxy",
+            Op::SearchTracesV3 => "SearchTracesV3",
+            Op::SearchTraces => "SearchTraces",
+            Op::QueryTraceMetrics => "QueryTraceMetrics",
+            Op::SearchIssues => "SearchIssues",
+            Op::ListScorers => "ListScorers",
+            Op::SearchEvaluationDatasets => "SearchEvaluationDatasets",
         }
     }
 
@@ -167,6 +193,19 @@ impl Op {
     pub fn permission(self) -> Permission {
         match self {
             Op::Health | Op::Version | Op::GetServerInfo => Permission::None,
+            Op::Graphql => Permission::Read,
+            // The auth app asks only for a logged-in user here (`_allow_authenticated`,
+            // `_get_require_authentication_validator`, `validate_gateway_proxy`).
+            Op::UiTelemetry
+            | Op::GetAssistantConfig
+            | Op::GetAssistantProviders
+            | Op::GatewayProxy => Permission::None,
+            Op::SearchTracesV3
+            | Op::SearchTraces
+            | Op::QueryTraceMetrics
+            | Op::SearchIssues
+            | Op::ListScorers
+            | Op::SearchEvaluationDatasets => Permission::Read,
             Op::ListArtifactsMlflowArtifacts | Op::ListArtifacts | Op::GetArtifact => {
                 Permission::Read
             }

@@ -13,7 +13,7 @@ use tracing::Instrument;
 use crate::api::op::Op;
 use crate::api::{
     artifacts, experiments as exp, health, logged_models as lm, metrics, registry as reg,
-    run_artifacts, runs, server_info,
+    run_artifacts, runs, server_info, ui_support as uis,
 };
 use crate::app::AppState;
 
@@ -73,6 +73,34 @@ fn rpc_routes() -> Vec<(Op, &'static str, MethodRouter<AppState>)> {
         (Op::GetModelVersionDownloadUri, "/mlflow/model-versions/get-download-uri", get(reg::get_model_version_download_uri)),
         (Op::SetModelVersionTag, "/mlflow/model-versions/set-tag", post(reg::set_model_version_tag)),
         (Op::DeleteModelVersionTag, "/mlflow/model-versions/delete-tag", delete(reg::delete_model_version_tag)),
+        // POST here starts a v2 trace: mlflowd writes no traces, so it stays a 404.
+        (Op::SearchTraces, "/mlflow/traces", get(uis::deprecated_search_traces_v2).post(endpoint_not_found)),
+    ]
+}
+
+/// `(operation, path under /api/3.0, handler)`: the GenAI searches the experiment pages make,
+/// mounted under `/api/3.0` and `/ajax-api/3.0`.
+#[rustfmt::skip]
+fn rpc_v3_routes() -> Vec<(Op, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Op::SearchTracesV3, "/mlflow/traces/search", post(uis::search_traces_v3)),
+        (Op::QueryTraceMetrics, "/mlflow/traces/metrics", post(uis::query_trace_metrics)),
+        (Op::SearchIssues, "/mlflow/issues/search", post(uis::search_issues)),
+        (Op::ListScorers, "/mlflow/scorers/list", get(uis::list_scorers)),
+        (Op::SearchEvaluationDatasets, "/mlflow/datasets/search", post(uis::search_evaluation_datasets).get(uis::search_evaluation_datasets)),
+    ]
+}
+
+/// `(operation, full path, handler)`: UI routes MLflow registers at one path only and keeps
+/// serving with `--artifacts-only`. The assistant's are FastAPI routes: another method falls
+/// through to Flask, which answers 404.
+#[rustfmt::skip]
+fn ui_routes() -> Vec<(Op, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Op::UiTelemetry, "/ajax-api/3.0/mlflow/ui-telemetry", get(uis::get_ui_telemetry).post(uis::post_ui_telemetry).fallback(method_not_allowed)),
+        (Op::GetAssistantConfig, "/ajax-api/3.0/mlflow/assistant/config", get(uis::get_config).fallback(endpoint_not_found)),
+        (Op::GetAssistantProviders, "/ajax-api/3.0/mlflow/assistant/providers", get(uis::get_providers).fallback(endpoint_not_found)),
+        (Op::GatewayProxy, "/ajax-api/2.0/mlflow/gateway-proxy", get(uis::gateway_proxy).post(uis::gateway_proxy).fallback(method_not_allowed)),
     ]
 }
 
@@ -128,6 +156,15 @@ pub fn router(artifacts_only: bool, ui_dir: Option<&std::path::Path>) -> Router<
             "/model-versions/get-artifact",
             tracking(get(reg::get_model_version_artifact))
                 .layer(from_fn_with_state(Op::GetModelVersionArtifact, record_op)),
+        )
+        .route(
+            "/graphql",
+            tracking(
+                post(crate::graphql::graphql)
+                    .get(crate::graphql::graphql)
+                    .fallback(method_not_allowed),
+            )
+            .layer(from_fn_with_state(Op::Graphql, record_op)),
         );
     for (op, path, handler) in rpc_routes() {
         // `any` answers every method through its fallback: set ours before it.
@@ -157,6 +194,20 @@ pub fn router(artifacts_only: bool, ui_dir: Option<&std::path::Path>) -> Router<
             .layer(from_fn(read_body_first))
             .layer(from_fn_with_state(op, record_op));
         router = router.route(&format!("/ajax-api/2.0{path}"), handler);
+    }
+    for (op, path, handler) in rpc_v3_routes() {
+        let handler = tracking(handler.fallback(method_not_allowed))
+            .layer(from_fn(read_body_first))
+            .layer(from_fn_with_state(op, record_op));
+        for prefix in ["/api/3.0", "/ajax-api/3.0"] {
+            router = router.route(&format!("{prefix}{path}"), handler.clone());
+        }
+    }
+    for (op, path, handler) in ui_routes() {
+        let handler = handler
+            .layer(from_fn(read_body_first))
+            .layer(from_fn_with_state(op, record_op));
+        router = router.route(path, handler);
     }
     router
         .merge(crate::api::ui::static_files(ui_dir))

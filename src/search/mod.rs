@@ -47,6 +47,7 @@ use std::fmt;
 pub use ast::{Clause, Comparator, Entity, OrderBy, Value};
 pub use order_by::{parse_experiment_order_by, parse_run_order_by};
 pub use page_token::{create_page_token, parse_start_offset_from_page_token};
+pub(crate) use pyfmt::py_int;
 /// Python's `repr(str)`, also used for MLflow's validation messages.
 pub use pyfmt::repr_str;
 
