@@ -4,7 +4,8 @@
 #   2. cargo build --locked && cargo test --locked,
 #   3. finds PostgreSQL (127.0.0.1:5432, or a throwaway cluster from the local PG binaries),
 #   4. checks deploy/ and the Dockerfile offline: pytest tests/deploy,
-#   5. runs the Python end-to-end suites: pytest tests/e2e (on SQLite and PostgreSQL).
+#   5. installs chromium and playwright-core for the browser tests (tests/ui/setup.sh) and runs
+#      the Python end-to-end suites: pytest tests/e2e (on SQLite and PostgreSQL).
 #
 # Usage: tests/run.sh [extra pytest args, e.g. -k differential]
 # Environment:
@@ -100,6 +101,9 @@ deploy_rc=$?
 set -e
 
 # --------------------------------------------------------------------------- 5. end-to-end
+# The browser tests (tests/e2e/test_ui_browser.py) need Debian's chromium and playwright-core.
+log "browser test tools: tests/ui/setup.sh"
+bash tests/ui/setup.sh
 export MLFLOWD_BIN=$ROOT/target/debug/mlflowd
 log "pytest tests/e2e (mlflowd: $MLFLOWD_BIN)"
 start=$(date +%s)

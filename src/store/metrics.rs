@@ -244,12 +244,18 @@ impl Store {
 
             // Tags: the last value of a repeated key wins; mlflow.runName renames the run.
             if !batch.tags.is_empty() {
-                let mut last: BTreeMap<&str, &str> = BTreeMap::new();
+                // In first-seen key order, as a Python dict keeps them: rows go in in that
+                // order and both databases read them back in it (the UI shows tags so).
+                let mut last: Vec<(&str, &str)> = Vec::new();
                 for (k, v) in &batch.tags {
-                    last.insert(k, v);
+                    match last.iter_mut().find(|(key, _)| key == k) {
+                        Some(entry) => entry.1 = v,
+                        None => last.push((k, v)),
+                    }
                 }
-                if let Some(name) = last.get(MLFLOW_RUN_NAME).filter(|n| !n.is_empty()) {
-                    sqlx::query(UPDATE_RUN_NAME).bind(*name).bind(run_id).execute(&mut *tx).await?;
+                let run_name = last.iter().find(|(k, _)| *k == MLFLOW_RUN_NAME).map(|(_, v)| *v);
+                if let Some(name) = run_name.filter(|n| !n.is_empty()) {
+                    sqlx::query(UPDATE_RUN_NAME).bind(name).bind(run_id).execute(&mut *tx).await?;
                 }
                 let mut qb = QueryBuilder::new("INSERT INTO tags (key, value, run_uuid) ");
                 qb.push_values(last.iter(), |mut b, (k, v)| {

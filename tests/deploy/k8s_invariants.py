@@ -7,7 +7,7 @@ them. The unit tests in `test_deploy_invariants_unit.py` feed each
 check hand-made bad inputs, so every rule here is proven to fire.
 
 Where the rules come from: the issue's acceptance list, and
-/work/shared/reference/security-and-kubernetes.md Part B (B.3 complaints, B.4 lessons).
+the team research notes on Kubernetes deployments, Part B (B.3 complaints, B.4 lessons).
 """
 
 from __future__ import annotations

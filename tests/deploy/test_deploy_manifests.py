@@ -2,7 +2,7 @@
 each rendering, and mlflowd's invariants (k8s_invariants.py) on each rendering.
 
 Acceptance: "Every overlay renders and passes kubernetes-validate --strict and the invariants
-test, in CI". Tool choices: /work/shared/reference/security-and-kubernetes.md B.5.
+test, in CI". Tool choices: the team research notes on Kubernetes deployments, B.5.
 """
 
 from __future__ import annotations
