@@ -504,6 +504,25 @@ def list_keys(s3_client, bucket: str, prefix: str = "") -> dict[str, int]:
 BACKENDS = ["sqlite", "postgres"]
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _reset_client_uris():
+    """The stock client keeps its tracking and registry URIs in globals and in environment
+    variables (``set_registry_uri`` exports ``MLFLOW_REGISTRY_URI``); a module's servers stop
+    with the module, so the next module must not inherit URIs that point at them."""
+    saved = {k: os.environ.get(k) for k in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")}
+    yield
+    import mlflow
+    import mlflow.tracking._model_registry.utils as registry_utils
+
+    mlflow.set_tracking_uri(None)
+    registry_utils._registry_uri = None
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @pytest.fixture(scope="session")
 def e2e_tmp(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("e2e")

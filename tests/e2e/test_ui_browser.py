@@ -194,8 +194,10 @@ def log_data(site: Site, workdir: Path) -> None:
     uri = site.root.rstrip("/")
     previous = mlflow.get_tracking_uri()
     mlflow.set_tracking_uri(uri)
+    # The registry URI is separate: registered_model_name= would use a stale one.
+    mlflow.set_registry_uri(uri)
     try:
-        client = MlflowClient(uri)
+        client = MlflowClient(uri, registry_uri=uri)
         site.exp_id = client.create_experiment(EXPERIMENT, tags={"project": "browser-tests"})
         workdir.mkdir(parents=True, exist_ok=True)
         (workdir / "notes.txt").write_text(NOTE)
