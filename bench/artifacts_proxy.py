@@ -30,40 +30,30 @@ The script re-executes itself with the venv's interpreter (``--venv``, ``$MLFLOW
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-MB = 1_000_000
-BUCKET = "mlflowd-bench"
-ARTIFACT_PATH = "bench/blob.bin"
+# The helpers shared with tracking.py; the script's directory is sys.path[0] when it runs as
+# `python3 bench/artifacts_proxy.py`, but not necessarily when it is imported or run otherwise.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (  # noqa: E402
+    ARTIFACT_PATH, BUCKET, MB, MotoS3, Proc, RssSampler, artifact_url, child_env, cmdline,
+    default_mlflowd_bin, default_venv, direct_download_file, direct_get_object, direct_upload,
+    ensure_venv_interpreter, file_matches, free_port, generate_file, install_signal_handlers,
+    kb_to_mb, parse_size, proxy_download, proxy_upload, python_server_env, sha256_file,
+    stop_all, tree_hwm_kb, tree_rss_kb,
+)
 
 
 # --------------------------------------------------------------------------------------------
-# Command line, venv
+# Command line
 # --------------------------------------------------------------------------------------------
-
-
-def parse_size(text: str) -> int:
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b)?\s*", text, re.IGNORECASE)
-    if not m:
-        raise argparse.ArgumentTypeError(f"bad size {text!r} (e.g. 2G, 200M, 1048576)")
-    mult = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}[m.group(2).lower()]
-    size = int(float(m.group(1)) * mult)
-    if size <= 0:
-        raise argparse.ArgumentTypeError("size must be positive")
-    return size
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -75,13 +65,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     p.add_argument("--size", type=parse_size, default=parse_size("2G"),
                    help="file size; K/M/G suffixes are binary (2G = 2 GiB)")
-    p.add_argument("--venv", type=Path,
-                   default=Path(os.environ.get("MLFLOWD_BENCH_VENV", REPO_ROOT / ".venv")),
+    p.add_argument("--venv", type=Path, default=default_venv(),
                    help="venv with mlflow==3.17.2, moto[server], boto3, requests "
                    "(env MLFLOWD_BENCH_VENV)")
-    p.add_argument("--mlflowd-bin", type=Path,
-                   default=Path(os.environ.get("MLFLOWD_BIN",
-                                               REPO_ROOT / "target" / "release" / "mlflowd")),
+    p.add_argument("--mlflowd-bin", type=Path, default=default_mlflowd_bin(),
                    help="mlflowd binary (env MLFLOWD_BIN)")
     p.add_argument("--skip-mlflowd", action="store_true", help="do not run mlflowd")
     p.add_argument("--skip-python", action="store_true",
@@ -96,241 +83,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--sample-interval", type=float, default=0.05, help="RSS sampling period, s")
     p.add_argument("--timeout", type=float, default=3600.0, help="per-transfer read timeout, s")
     return p.parse_args(argv)
-
-
-def ensure_venv_interpreter(venv: Path) -> None:
-    """Re-exec under the venv's python unless we already run in it."""
-    py = venv / "bin" / "python"
-    if not py.exists():
-        print(
-            f"error: no venv at {venv} (expected {py}).\n"
-            "       `bash tests/run.sh` creates <repo>/.venv from tests/requirements.txt, or:\n"
-            "       python3 -m venv .venv && .venv/bin/pip install -r tests/requirements.txt\n"
-            "       (or point --venv / MLFLOWD_BENCH_VENV at a venv with mlflow==3.17.2, "
-            "moto[server]==5.2.5, boto3, requests)",
-            file=sys.stderr,
-        )
-        sys.exit(2)
-    if Path(sys.prefix).resolve() != venv.resolve():
-        if os.environ.get("_MLFLOWD_BENCH_REEXEC"):
-            sys.exit(f"error: re-exec with {py} did not land in the venv (sys.prefix={sys.prefix})")
-        os.environ["_MLFLOWD_BENCH_REEXEC"] = "1"
-        os.execv(str(py), [str(py), str(Path(__file__).resolve()), *sys.argv[1:]])
-
-
-# --------------------------------------------------------------------------------------------
-# /proc sampling
-# --------------------------------------------------------------------------------------------
-
-
-def _status_kb(pid: int, field_name: str) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith(field_name + ":"):
-                    return int(line.split()[1])
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
-        pass
-    return 0
-
-
-def proc_tree(pid: int) -> list[int]:
-    """``pid`` and all its descendants (via /proc/<pid>/task/*/children)."""
-    out, todo, seen = [], [pid], set()
-    while todo:
-        p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        out.append(p)
-        try:
-            tasks = os.listdir(f"/proc/{p}/task")
-        except (FileNotFoundError, ProcessLookupError):
-            continue
-        for t in tasks:
-            try:
-                with open(f"/proc/{p}/task/{t}/children") as f:
-                    todo.extend(int(c) for c in f.read().split())
-            except (FileNotFoundError, ProcessLookupError):
-                pass
-    return out
-
-
-def cmdline(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            parts = f.read().split(b"\0")
-        return " ".join(p.decode(errors="replace") for p in parts if p)
-    except (FileNotFoundError, ProcessLookupError):
-        return "?"
-
-
-def tree_rss_kb(pid: int, tree: bool) -> dict[int, int]:
-    pids = proc_tree(pid) if tree else [pid]
-    return {p: _status_kb(p, "VmRSS") for p in pids}
-
-
-def tree_hwm_kb(pid: int, tree: bool) -> dict[int, int]:
-    pids = proc_tree(pid) if tree else [pid]
-    return {p: _status_kb(p, "VmHWM") for p in pids}
-
-
-class RssSampler:
-    """Samples the (tree-summed) VmRSS of a process every ``interval`` seconds in a thread."""
-
-    def __init__(self, pid: int, tree: bool, interval: float):
-        self.pid, self.tree, self.interval = pid, tree, interval
-        self.peak_kb = 0
-        self.per_pid_peak_kb: dict[int, int] = {}
-        self.samples = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _sample(self) -> None:
-        rss = tree_rss_kb(self.pid, self.tree)
-        self.samples += 1
-        self.peak_kb = max(self.peak_kb, sum(rss.values()))
-        for p, kb in rss.items():
-            self.per_pid_peak_kb[p] = max(self.per_pid_peak_kb.get(p, 0), kb)
-
-    def _run(self) -> None:
-        while True:
-            self._sample()
-            if self._stop.wait(self.interval):
-                break
-        self._sample()
-
-    def __enter__(self) -> "RssSampler":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    @property
-    def peak_mb(self) -> float:
-        return self.peak_kb * 1024 / MB
-
-
-def kb_to_mb(kb: int) -> float:
-    return kb * 1024 / MB
-
-
-# --------------------------------------------------------------------------------------------
-# Processes
-# --------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Proc:
-    """A subprocess in its own session (process group), logging to a file."""
-
-    LIVE: list["Proc"] = []
-
-    def __init__(self, label: str, cmd: list[str], env: dict, cwd: Path, log_path: Path):
-        self.label, self.cmd, self.env, self.cwd, self.log_path = label, cmd, env, cwd, log_path
-        self.proc: subprocess.Popen | None = None
-
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None
-        return self.proc.pid
-
-    def start(self) -> "Proc":
-        with open(self.log_path, "ab") as logf:
-            logf.write(f"$ {' '.join(self.cmd)}\n".encode())
-            logf.flush()
-            self.proc = subprocess.Popen(
-                self.cmd, stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env=self.env, cwd=self.cwd, start_new_session=True,
-            )
-        Proc.LIVE.append(self)
-        return self
-
-    def wait_ready(self, probe, timeout: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout
-        last = None
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.label} exited with {self.proc.returncode} during start-up"
-                                   f"\n--- {self.log_path} (tail) ---\n{self.log_tail()}")
-            try:
-                if probe():
-                    return
-            except Exception as e:  # noqa: BLE001 -- any failure means "not yet"
-                last = e
-            time.sleep(0.2)
-        raise RuntimeError(f"{self.label} not ready after {timeout}s ({last!r})"
-                           f"\n--- {self.log_path} (tail) ---\n{self.log_tail()}")
-
-    def stop(self) -> None:
-        if self in Proc.LIVE:
-            Proc.LIVE.remove(self)
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        # Whatever of the group is left (e.g. a uvicorn worker of the Python server).
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-
-    def log_tail(self, n: int = 40) -> str:
-        try:
-            lines = self.log_path.read_text(errors="replace").splitlines()
-        except FileNotFoundError:
-            return "(no log)"
-        lines = [ln for ln in lines if not re.search(r'INFO:\s+127\.0\.0\.1:\d+ - "', ln)]
-        return "\n".join(lines[-n:])
-
-
-def stop_all() -> None:
-    for p in list(Proc.LIVE):
-        p.stop()
-
-
-# --------------------------------------------------------------------------------------------
-# Data
-# --------------------------------------------------------------------------------------------
-
-
-def generate_file(path: Path, size: int) -> str:
-    """Incompressible content: fresh os.urandom blocks. Returns the sha256 hex digest."""
-    h = hashlib.sha256()
-    block = 4 << 20
-    left = size
-    with open(path, "wb") as f:
-        while left:
-            chunk = os.urandom(min(block, left))
-            f.write(chunk)
-            h.update(chunk)
-            left -= len(chunk)
-    return h.hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(4 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 # --------------------------------------------------------------------------------------------
@@ -390,65 +142,16 @@ def print_table(results: list[Result]) -> str:
 
 class Bench:
     def __init__(self, args: argparse.Namespace, work: Path):
-        import boto3
         import requests
-        from botocore.config import Config
 
         self.args = args
         self.work = work
         self.requests = requests
         self.venv_bin = args.venv / "bin"
-        self.s3_port = free_port()
-        self.s3_url = f"http://127.0.0.1:{self.s3_port}"
-        self.aws_env = {
-            "MLFLOW_S3_ENDPOINT_URL": self.s3_url,
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_EC2_METADATA_DISABLED": "true",
-        }
-        self.s3 = boto3.client(
-            "s3", endpoint_url=self.s3_url, aws_access_key_id="testing",
-            aws_secret_access_key="testing", region_name="us-east-1",
-            config=Config(retries={"max_attempts": 1}, read_timeout=args.timeout),
-        )
+        self.s3 = MotoS3(self.venv_bin, work, read_timeout=args.timeout)
         self.src = work / "blob.bin"
         self.dst = work / "blob.down"
         self.src_sha = ""
-        self.moto: Proc | None = None
-
-    # ---- environment shared by every child process
-    def base_env(self) -> dict:
-        env = dict(os.environ)
-        env.pop("_MLFLOWD_BENCH_REEXEC", None)
-        env.pop("MLFLOW_TRACKING_URI", None)
-        env.update(self.aws_env)
-        # Spill files (moto's spooled objects, the Python server's temp copies) land in the
-        # scratch directory and are deleted with it.
-        tmp = self.work / "tmp"
-        tmp.mkdir(exist_ok=True)
-        env["TMPDIR"] = str(tmp)
-        env["PATH"] = f"{self.venv_bin}{os.pathsep}{env.get('PATH', '')}"
-        return env
-
-    def start_moto(self) -> None:
-        cmd = [str(self.venv_bin / "moto_server"), "-H", "127.0.0.1", "-p", str(self.s3_port)]
-        self.moto = Proc("moto", cmd, self.base_env(), self.work, self.work / "moto.log").start()
-        self.moto.wait_ready(lambda: self.s3.list_buckets() is not None, timeout=60)
-        self.s3.create_bucket(Bucket=BUCKET)
-
-    def empty_bucket(self) -> None:
-        paginator = self.s3.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=BUCKET):
-            keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
-            if keys:
-                self.s3.delete_objects(Bucket=BUCKET, Delete={"Objects": keys, "Quiet": True})
-        ups = self.s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", [])
-        for u in ups:
-            self.s3.abort_multipart_upload(Bucket=BUCKET, Key=u["Key"], UploadId=u["UploadId"])
-
-    def moto_sampler(self) -> RssSampler:
-        return RssSampler(self.moto.pid, tree=True, interval=0.2)
 
     # ---- one proxy server
     def run_server(self, name: str, impl: str) -> Result:
@@ -457,7 +160,7 @@ class Bench:
         sdir = self.work / re.sub(r"[^A-Za-z0-9.-]+", "-", name)
         sdir.mkdir()
         db = f"sqlite:///{sdir / 'm.db'}"
-        env = self.base_env()
+        env = child_env(self.venv_bin, self.work, self.s3.env)
         if impl == "mlflowd":
             dest = f"s3://{BUCKET}/proxied"
             cmd = [str(self.args.mlflowd_bin), "server", "--host", "127.0.0.1", "--port", str(port),
@@ -469,17 +172,16 @@ class Bench:
             cmd = [str(self.venv_bin / "mlflow"), "server", "--host", "127.0.0.1", "--port",
                    str(port), "--backend-store-uri", db, "--artifacts-destination", dest,
                    "--workers", "1"]
-            env["MLFLOW_SERVER_ENABLE_JOB_EXECUTION"] = "false"
-            env["MLFLOW_DISABLE_TELEMETRY"] = "true"
-            env["DO_NOT_TRACK"] = "true"
+            python_server_env(env)
             tree = True
         base = f"http://127.0.0.1:{port}"
-        url = f"{base}/api/2.0/mlflow-artifacts/artifacts/{ARTIFACT_PATH}"
+        url = artifact_url(base)
         sess = self.requests.Session()
         srv = Proc(name, cmd, env, sdir, sdir / "server.log").start()
         print(f"\n== {name}: {' '.join(cmd)}", flush=True)
         try:
-            srv.wait_ready(lambda: sess.get(base + "/health", timeout=2).status_code == 200)
+            srv.wait_ready(lambda: sess.get(base + "/health", timeout=2).status_code == 200,
+                           timeout=120, poll=0.2)
             # Warm-up: a listing goes through the artifact store (S3 client set-up included).
             r = sess.get(f"{base}/api/2.0/mlflow-artifacts/artifacts", params={"path": "bench"},
                          timeout=60)
@@ -495,11 +197,8 @@ class Bench:
 
             # -- upload
             with RssSampler(srv.pid, tree, self.args.sample_interval) as up, \
-                    self.moto_sampler() as mup:
-                t0 = time.perf_counter()
-                with open(self.src, "rb") as f:
-                    r = sess.put(url, data=f, timeout=(10, self.args.timeout))
-                res.up_s = time.perf_counter() - t0
+                    self.s3.sampler() as mup:
+                res.up_s, r = proxy_upload(sess, url, self.src, self.args.timeout)
             res.up_peak_mb = up.peak_mb
             res.moto_peak_mb = mup.peak_mb
             print(f"   upload   {res.up_s:7.1f} s  {res.up_mbps():7.1f} MB/s  "
@@ -514,26 +213,17 @@ class Bench:
                 res.error = f"upload -> HTTP {r.status_code}: {r.text[:500]}"
                 print(f"   ERROR {res.error}\n--- {srv.log_path} (tail) ---\n{srv.log_tail()}",
                       flush=True)
-                self.empty_bucket()
+                self.s3.empty_bucket()
                 prefix = dest.split("/", 3)[3]  # s3://bucket/<prefix>
-                self.s3.upload_file(str(self.src), BUCKET, f"{prefix}/{ARTIFACT_PATH}")
+                self.s3.client.upload_file(str(self.src), BUCKET, f"{prefix}/{ARTIFACT_PATH}")
                 res.notes.append("the proxied upload failed; the download was measured on an "
                                  "object written directly with boto3")
                 print("   seeded the object with boto3 to measure the download anyway", flush=True)
 
             # -- download
             with RssSampler(srv.pid, tree, self.args.sample_interval) as down, \
-                    self.moto_sampler() as mdown:
-                t0 = time.perf_counter()
-                n = 0
-                with sess.get(url, stream=True, timeout=(10, self.args.timeout)) as r:
-                    if r.status_code != 200:
-                        raise RuntimeError(f"download -> HTTP {r.status_code}: {r.text[:500]}")
-                    with open(self.dst, "wb") as f:
-                        for chunk in r.iter_content(chunk_size=1 << 20):
-                            f.write(chunk)
-                            n += len(chunk)
-                res.down_s = time.perf_counter() - t0
+                    self.s3.sampler() as mdown:
+                res.down_s, n = proxy_download(sess, url, self.dst, self.args.timeout)
             res.down_peak_mb = down.peak_mb
             res.moto_peak_mb = max(res.moto_peak_mb, mdown.peak_mb)
             print(f"   download {res.down_s:7.1f} s  {res.down_mbps():7.1f} MB/s  "
@@ -553,9 +243,9 @@ class Bench:
             print(f"   ERROR {res.error}\n--- {srv.log_path} (tail) ---\n{srv.log_tail()}",
                   flush=True)
         finally:
-            srv.stop()
+            srv.stop(grace=10)
             self.dst.unlink(missing_ok=True)
-            self.empty_bucket()
+            self.s3.empty_bucket()
         return res
 
     @staticmethod
@@ -565,27 +255,19 @@ class Bench:
 
     # ---- direct boto3 baseline
     def run_direct(self) -> list[Result]:
-        from boto3.s3.transfer import TransferConfig
-
         res = Result("boto3 direct (baseline)", size=self.args.size)
         single = Result("boto3 direct, single GET", size=self.args.size)
         key = "direct/blob.bin"
         print("\n== boto3 direct: upload_file / download_file, default TransferConfig", flush=True)
-        cfg = TransferConfig()
         try:
-            with self.moto_sampler() as mup:
-                t0 = time.perf_counter()
-                self.s3.upload_file(str(self.src), BUCKET, key, Config=cfg)
-                res.up_s = time.perf_counter() - t0
+            with self.s3.sampler() as mup:
+                res.up_s = direct_upload(self.s3, self.src, key)
             print(f"   upload   {res.up_s:7.1f} s  {res.up_mbps():7.1f} MB/s", flush=True)
-            with self.moto_sampler() as mdown:
-                t0 = time.perf_counter()
-                self.s3.download_file(BUCKET, key, str(self.dst), Config=cfg)
-                res.down_s = time.perf_counter() - t0
+            with self.s3.sampler() as mdown:
+                res.down_s = direct_download_file(self.s3, key, self.dst)
             print(f"   download {res.down_s:7.1f} s  {res.down_mbps():7.1f} MB/s", flush=True)
             res.moto_peak_mb = max(mup.peak_mb, mdown.peak_mb)
-            res.sha_ok = (self.dst.stat().st_size == self.args.size
-                          and sha256_file(self.dst) == self.src_sha)
+            res.sha_ok = file_matches(self.dst, self.args.size, self.src_sha)
             print(f"   sha256 {'ok' if res.sha_ok else 'MISMATCH'}", flush=True)
             self.dst.unlink(missing_ok=True)
 
@@ -593,17 +275,11 @@ class Bench:
             # the *whole* object for every ranged GET, so on moto that path is quadratic in the
             # size. A single streamed GetObject is the linear reference for a streaming proxy.
             print("== boto3 direct: one streamed get_object", flush=True)
-            with self.moto_sampler() as mget:
-                t0 = time.perf_counter()
-                body = self.s3.get_object(Bucket=BUCKET, Key=key)["Body"]
-                with open(self.dst, "wb") as f:
-                    for chunk in body.iter_chunks(chunk_size=1 << 20):
-                        f.write(chunk)
-                single.down_s = time.perf_counter() - t0
+            with self.s3.sampler() as mget:
+                single.down_s = direct_get_object(self.s3, key, self.dst)
             single.moto_peak_mb = mget.peak_mb
             print(f"   download {single.down_s:7.1f} s  {single.down_mbps():7.1f} MB/s", flush=True)
-            single.sha_ok = (self.dst.stat().st_size == self.args.size
-                             and sha256_file(self.dst) == self.src_sha)
+            single.sha_ok = file_matches(self.dst, self.args.size, self.src_sha)
             print(f"   sha256 {'ok' if single.sha_ok else 'MISMATCH'}", flush=True)
         except Exception as e:  # noqa: BLE001
             err = f"{type(e).__name__}: {e}"
@@ -613,13 +289,14 @@ class Bench:
             print(f"   ERROR {err}", flush=True)
         finally:
             self.dst.unlink(missing_ok=True)
-            self.empty_bucket()
+            self.s3.empty_bucket()
         return [res, single]
 
 
 def main() -> int:
     args = parse_args(sys.argv[1:])
-    ensure_venv_interpreter(args.venv)
+    ensure_venv_interpreter(args.venv, __file__, "mlflow==3.17.2, moto[server]==5.2.5, boto3, "
+                            "requests")
     args.venv = args.venv.resolve()
     if not args.skip_mlflowd and not args.mlflowd_bin.exists():
         print(f"error: mlflowd binary not found at {args.mlflowd_bin} "
@@ -631,12 +308,7 @@ def main() -> int:
             print(f"error: {args.venv / 'bin' / tool} not found", file=sys.stderr)
             return 2
 
-    # SIGTERM/SIGHUP behave like Ctrl-C: unwind through the finally blocks.
-    def on_signal(signum, _frame):
-        raise KeyboardInterrupt(f"signal {signum}")
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGHUP, on_signal)
+    install_signal_handlers()
 
     work = Path(tempfile.mkdtemp(prefix="mlflowd-bench-", dir=args.tmpdir))
     results: list[Result] = []
@@ -648,8 +320,8 @@ def main() -> int:
         bench.src_sha = generate_file(bench.src, args.size)
         print(f"generated {bench.src.name} in {time.perf_counter() - t0:.1f} s, "
               f"sha256 {bench.src_sha[:16]}...", flush=True)
-        bench.start_moto()
-        print(f"moto S3 at {bench.s3_url}, bucket {BUCKET}", flush=True)
+        bench.s3.start()
+        print(f"moto S3 at {bench.s3.url}, bucket {BUCKET}", flush=True)
 
         if not args.skip_direct:
             results.extend(bench.run_direct())
