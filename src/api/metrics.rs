@@ -1,17 +1,25 @@
 //! Metric-history RPCs (`_get_metric_history`, `get_metric_history_bulk_interval_handler`,
 //! `get_metric_history_bulk_handler` in `mlflow/server/handlers.py`).
 
+use axum::body::Body;
 use axum::extract::{RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use futures_util::StreamExt;
+use serde::Serialize;
 
 use crate::api::extract::{Check::*, Proto};
 use crate::api::runs::run_id_or_uuid;
 use crate::app::AppState;
 use crate::error::{MlflowError, Result};
-use crate::store::metrics::MAX_RESULTS_PER_RUN;
+use crate::search::{create_page_token, parse_start_offset_from_page_token};
+use crate::store::metrics::{HistoryRow, MAX_RESULTS_PER_RUN};
+use crate::wire::proto::to_python_json;
 use crate::wire::tracking::{
-    GetMetricHistory, GetMetricHistoryBulkInterval, MetricsResponse, MetricsWithRunIdResponse,
+    GetMetricHistory, GetMetricHistoryBulkInterval, MetricsWithRunIdResponse,
 };
-use crate::wire::Json;
+use crate::wire::{json_response, Empty, Json};
 
 /// `MAX_RUNS_GET_METRIC_HISTORY_BULK`.
 const MAX_RUNS_PER_REQUEST: usize = 100;
@@ -19,10 +27,15 @@ const MAX_RUNS_PER_REQUEST: usize = 100;
 const MAX_HISTORY_RESULTS: i64 = 25000;
 
 /// GET /mlflow/metrics/get-history
+///
+/// The body is written while the rows arrive (`Store::metric_history_chunks`), byte for byte
+/// what serializing `MetricsResponse` gives. A database error before the first row is an
+/// ordinary error response; one after it (the connection lost mid-history) ends the body
+/// early, which the client sees as a failed request.
 pub async fn get_metric_history(
     State(st): State<AppState>,
     req: Proto<GetMetricHistory>,
-) -> Result<Json<MetricsResponse>> {
+) -> Result<Response> {
     req.check(&[
         ("run_id", &[Str, Required]),
         ("metric_key", &[Str, Required]),
@@ -34,19 +47,124 @@ pub async fn get_metric_history(
             "Invalid value {max} for parameter 'max_results' supplied. It must be a positive integer."
         )));
     }
-    let page = st
-        .store
-        .get_metric_history(
-            &run_id_or_uuid(m.run_id, m.run_uuid),
-            &m.metric_key.unwrap_or_default(),
-            m.max_results.map(i64::from),
-            m.page_token.as_deref().filter(|t| !t.is_empty()),
-        )
-        .await?;
-    Ok(Json(MetricsResponse {
-        metrics: page.items,
-        next_page_token: page.next_page_token,
-    }))
+    let offset =
+        parse_start_offset_from_page_token(m.page_token.as_deref().filter(|t| !t.is_empty()))
+            .map_err(crate::store::runs::search_error)?;
+    let max = m.max_results.map(i64::from);
+    let key = m.metric_key.unwrap_or_default();
+    let mut chunks = st.store.metric_history_chunks(
+        run_id_or_uuid(m.run_id, m.run_uuid),
+        key.clone(),
+        max.map(|mx| mx + 1),
+        offset,
+    );
+    let first = match chunks.recv().await {
+        None => return Ok(json_response(StatusCode::OK, &Empty {})),
+        Some(first) => first?,
+    };
+    let mut body = HistoryBody {
+        key,
+        remaining: max.map(|mx| mx as u64),
+        next_offset: offset + max.unwrap_or(0) as u64,
+        started: false,
+        more: false,
+    };
+    let head = body.write_rows(&first);
+    let rest = futures_util::stream::unfold(
+        (chunks, body, false),
+        |(mut chunks, mut body, done)| async move {
+            if done {
+                return None;
+            }
+            match chunks.recv().await {
+                Some(Ok(rows)) => {
+                    let bytes = body.write_rows(&rows);
+                    Some((Ok(bytes), (chunks, body, false)))
+                }
+                Some(Err(e)) => Some((
+                    Err(std::io::Error::other(e.to_string())),
+                    (chunks, body, true),
+                )),
+                None => {
+                    let tail = body.finish();
+                    Some((Ok(tail), (chunks, body, true)))
+                }
+            }
+        },
+    );
+    let stream =
+        futures_util::stream::once(async move { Ok::<_, std::io::Error>(head) }).chain(rest);
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+/// `MetricsResponse` written incrementally: `{"metrics": [...], "next_page_token": ...}` in
+/// `json.dumps(indent=2)` layout, each point rendered by the same formatter as every response.
+struct HistoryBody {
+    key: String,
+    /// Points still to write when the request is paged.
+    remaining: Option<u64>,
+    /// The token's offset if a row beyond the page arrives.
+    next_offset: u64,
+    started: bool,
+    more: bool,
+}
+
+impl HistoryBody {
+    fn write_rows(&mut self, rows: &[HistoryRow]) -> Bytes {
+        #[derive(Serialize)]
+        struct Point<'a> {
+            key: &'a str,
+            #[serde(serialize_with = "crate::wire::proto::serialize_double")]
+            value: f64,
+            timestamp: i64,
+            step: i64,
+        }
+        let mut out = Vec::with_capacity(rows.len() * 110 + 32);
+        for &(value, timestamp, step, is_nan) in rows {
+            match &mut self.remaining {
+                Some(0) => {
+                    self.more = true;
+                    break;
+                }
+                Some(n) => *n -= 1,
+                None => {}
+            }
+            out.extend_from_slice(if self.started {
+                b",\n    ".as_slice()
+            } else {
+                b"{\n  \"metrics\": [\n    ".as_slice()
+            });
+            self.started = true;
+            let point = to_python_json(&Point {
+                key: &self.key,
+                value: if is_nan { f64::NAN } else { value },
+                timestamp,
+                step,
+            });
+            // Nested two levels down: every line of the point moves right by four spaces.
+            for (i, line) in point.split(|&b| b == b'\n').enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(b"\n    ");
+                }
+                out.extend_from_slice(line);
+            }
+        }
+        Bytes::from(out)
+    }
+
+    fn finish(&self) -> Bytes {
+        let mut out = b"\n  ]".to_vec();
+        if self.more {
+            out.extend_from_slice(b",\n  \"next_page_token\": ");
+            out.extend_from_slice(&to_python_json(&create_page_token(self.next_offset)));
+        }
+        out.extend_from_slice(b"\n}");
+        Bytes::from(out)
+    }
 }
 
 /// GET /mlflow/metrics/get-history-bulk-interval
@@ -150,4 +268,65 @@ pub async fn get_metric_history_bulk(
         .get_metric_history_bulk(&run_ids, &metric_key, max_results.max(0))
         .await?;
     Ok(Json(MetricsWithRunIdResponse { metrics }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::tracking::{Metric, MetricsResponse};
+
+    /// The streamed body equals the serialized `MetricsResponse`, however the rows are split
+    /// into chunks, with and without a page token.
+    #[test]
+    fn streamed_history_is_the_serialized_response() {
+        let rows: Vec<HistoryRow> = vec![
+            (0.5, 1, 0, false),
+            (0.0, 2, 1, true),
+            (f64::MAX, 3, 2, false),
+            (-1e-7, 4, -3, false),
+            (12345.0, 1_700_000_000_000, 4, false),
+        ];
+        for (limit, offset) in [
+            (None, 0),
+            (Some(2), 0),
+            (Some(2), 4),
+            (Some(5), 0),
+            (Some(1), 7),
+        ] {
+            let shown = limit.map_or(rows.len(), |l: u64| rows.len().min(l as usize));
+            let expected = to_python_json(&MetricsResponse {
+                metrics: rows[..shown]
+                    .iter()
+                    .map(|&(v, timestamp, step, nan)| Metric {
+                        key: "k\u{e9}\"y".into(),
+                        value: if nan { f64::NAN } else { v },
+                        timestamp,
+                        step,
+                        run_id: None,
+                    })
+                    .collect(),
+                next_page_token: (shown < rows.len())
+                    .then(|| create_page_token(offset + limit.unwrap_or(0))),
+            });
+            for chunk in 1..=rows.len() {
+                let mut body = HistoryBody {
+                    key: "k\u{e9}\"y".into(),
+                    remaining: limit,
+                    next_offset: offset + limit.unwrap_or(0),
+                    started: false,
+                    more: false,
+                };
+                let mut got = Vec::new();
+                for part in rows.chunks(chunk) {
+                    got.extend_from_slice(&body.write_rows(part));
+                }
+                got.extend_from_slice(&body.finish());
+                assert_eq!(
+                    String::from_utf8_lossy(&got),
+                    String::from_utf8_lossy(&expected),
+                    "limit {limit:?}, chunk {chunk}"
+                );
+            }
+        }
+    }
 }
