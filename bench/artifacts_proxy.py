@@ -43,6 +43,7 @@ from pathlib import Path
 # `python3 bench/artifacts_proxy.py`, but not necessarily when it is imported or run otherwise.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402
+    markdown_table,
     ARTIFACT_PATH, BUCKET, MB, MotoS3, Proc, RssSampler, artifact_url, child_env, cmdline,
     default_mlflowd_bin, default_venv, direct_download_file, direct_get_object, direct_upload,
     ensure_venv_interpreter, file_matches, free_port, generate_file, install_signal_handlers,
@@ -127,12 +128,7 @@ def print_table(results: list[Result]) -> str:
             fmt(r.up_s), f"FAIL ({r.up_status})" if r.up_status else fmt(r.up_mbps()), fmt(r.down_s), fmt(r.down_mbps()),
             "-" if r.sha_ok is None else ("yes" if r.sha_ok else "NO"), fmt(r.moto_peak_mb, ".0f"),
         ])
-    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
-    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths)) + " |",
-             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-    for row in rows:
-        lines.append("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |")
-    return "\n".join(lines)
+    return markdown_table(head, rows)
 
 
 # --------------------------------------------------------------------------------------------

@@ -477,3 +477,13 @@ def direct_get_object(s3: MotoS3, key: str, dst: Path) -> float:
 
 def file_matches(path: Path, size: int, sha: str) -> bool:
     return path.stat().st_size == size and sha256_file(path) == sha
+
+
+def markdown_table(head: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table with every column padded to its widest cell."""
+    widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(head)]
+    lines = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths)) + " |",
+             "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    for row in rows:
+        lines.append("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |")
+    return "\n".join(lines)

@@ -65,6 +65,7 @@ from pathlib import Path
 # as `python3 bench/tracking.py`, but not necessarily when it is imported or run otherwise.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402
+    markdown_table,
     ARTIFACT_PATH, BUCKET, MB, REPO_ROOT, MotoS3, Proc, RssSampler, artifact_url, child_env,
     cpu_ticks, default_mlflowd_bin, default_venv, direct_download_file, direct_get_object,
     direct_upload, ensure_venv_interpreter, file_matches, free_port, generate_file,
@@ -494,12 +495,7 @@ def render_table(rows: list[Row], servers: list[str]) -> str:
         else:
             line += ["", ""]
         body.append(line)
-    widths = [max([len(h)] + [len(b[i]) for b in body]) for i, h in enumerate(head)]
-    out = ["| " + " | ".join(h.ljust(w) for h, w in zip(head, widths)) + " |",
-           "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-    for b in body:
-        out.append("| " + " | ".join(c.ljust(w) for c, w in zip(b, widths)) + " |")
-    return "\n".join(out)
+    return markdown_table(head, body)
 
 
 # --------------------------------------------------------------------------------------------
