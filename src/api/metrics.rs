@@ -7,7 +7,6 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures_util::StreamExt;
-use serde::Serialize;
 
 use crate::api::extract::{Check::*, Proto};
 use crate::api::runs::run_id_or_uuid;
@@ -15,7 +14,7 @@ use crate::app::AppState;
 use crate::error::{MlflowError, Result};
 use crate::search::{create_page_token, parse_start_offset_from_page_token};
 use crate::store::metrics::{HistoryRow, MAX_RESULTS_PER_RUN};
-use crate::wire::proto::to_python_json;
+use crate::wire::proto::{to_python_json, write_py_float};
 use crate::wire::tracking::{
     GetMetricHistory, GetMetricHistoryBulkInterval, MetricsWithRunIdResponse,
 };
@@ -62,13 +61,11 @@ pub async fn get_metric_history(
         None => return Ok(json_response(StatusCode::OK, &Empty {})),
         Some(first) => first?,
     };
-    let mut body = HistoryBody {
-        key,
-        remaining: max.map(|mx| mx as u64),
-        next_offset: offset + max.unwrap_or(0) as u64,
-        started: false,
-        more: false,
-    };
+    let mut body = HistoryBody::new(
+        &key,
+        max.map(|mx| mx as u64),
+        offset + max.unwrap_or(0) as u64,
+    );
     let head = body.write_rows(&first);
     let rest = futures_util::stream::unfold(
         (chunks, body, false),
@@ -104,7 +101,8 @@ pub async fn get_metric_history(
 /// `MetricsResponse` written incrementally: `{"metrics": [...], "next_page_token": ...}` in
 /// `json.dumps(indent=2)` layout, each point rendered by the same formatter as every response.
 struct HistoryBody {
-    key: String,
+    /// The metric key as a JSON string literal, rendered once for every point.
+    key_json: Vec<u8>,
     /// Points still to write when the request is paged.
     remaining: Option<u64>,
     /// The token's offset if a row beyond the page arrives.
@@ -114,16 +112,24 @@ struct HistoryBody {
 }
 
 impl HistoryBody {
-    fn write_rows(&mut self, rows: &[HistoryRow]) -> Bytes {
-        #[derive(Serialize)]
-        struct Point<'a> {
-            key: &'a str,
-            #[serde(serialize_with = "crate::wire::proto::serialize_double")]
-            value: f64,
-            timestamp: i64,
-            step: i64,
+    fn new(key: &str, remaining: Option<u64>, next_offset: u64) -> Self {
+        HistoryBody {
+            key_json: to_python_json(key),
+            remaining,
+            next_offset,
+            started: false,
+            more: false,
         }
-        let mut out = Vec::with_capacity(rows.len() * 110 + 32);
+    }
+
+    /// Each point is written field by field in the layout `to_python_json` gives a `Metric`
+    /// nested two levels down; through serde, with a buffer per point and re-indenting, it
+    /// took a third of the server's CPU for a 100,000-point answer (with the decoding change
+    /// in `metric_history_chunks`: 86 -> 58 ms of CPU per request). The unit test below holds
+    /// the two byte-identical.
+    fn write_rows(&mut self, rows: &[HistoryRow]) -> Bytes {
+        let mut out = Vec::with_capacity(rows.len() * (96 + self.key_json.len()) + 32);
+        let mut int = itoa::Buffer::new();
         for &(value, timestamp, step, is_nan) in rows {
             match &mut self.remaining {
                 Some(0) => {
@@ -139,19 +145,23 @@ impl HistoryBody {
                 b"{\n  \"metrics\": [\n    ".as_slice()
             });
             self.started = true;
-            let point = to_python_json(&Point {
-                key: &self.key,
-                value: if is_nan { f64::NAN } else { value },
-                timestamp,
-                step,
-            });
-            // Nested two levels down: every line of the point moves right by four spaces.
-            for (i, line) in point.split(|&b| b == b'\n').enumerate() {
-                if i > 0 {
-                    out.extend_from_slice(b"\n    ");
+            out.extend_from_slice(b"{\n      \"key\": ");
+            out.extend_from_slice(&self.key_json);
+            out.extend_from_slice(b",\n      \"value\": ");
+            match value {
+                _ if is_nan || value.is_nan() => out.extend_from_slice(b"\"NaN\""),
+                f64::INFINITY => out.extend_from_slice(b"\"Infinity\""),
+                f64::NEG_INFINITY => out.extend_from_slice(b"\"-Infinity\""),
+                v => {
+                    // Writing into a Vec cannot fail.
+                    let _ = write_py_float(&mut out, v);
                 }
-                out.extend_from_slice(line);
             }
+            out.extend_from_slice(b",\n      \"timestamp\": ");
+            out.extend_from_slice(int.format(timestamp).as_bytes());
+            out.extend_from_slice(b",\n      \"step\": ");
+            out.extend_from_slice(int.format(step).as_bytes());
+            out.extend_from_slice(b"\n    }");
         }
         Bytes::from(out)
     }
@@ -285,6 +295,11 @@ mod tests {
             (f64::MAX, 3, 2, false),
             (-1e-7, 4, -3, false),
             (12345.0, 1_700_000_000_000, 4, false),
+            (f64::INFINITY, 5, 5, false),
+            (f64::NEG_INFINITY, 6, i64::MIN, false),
+            (1e16, i64::MAX, 7, false),
+            (-1e-5, -8, 8, false),
+            (0.1 + 0.2, 9, 9, false),
         ];
         for (limit, offset) in [
             (None, 0),
@@ -309,13 +324,7 @@ mod tests {
                     .then(|| create_page_token(offset + limit.unwrap_or(0))),
             });
             for chunk in 1..=rows.len() {
-                let mut body = HistoryBody {
-                    key: "k\u{e9}\"y".into(),
-                    remaining: limit,
-                    next_offset: offset + limit.unwrap_or(0),
-                    started: false,
-                    more: false,
-                };
+                let mut body = HistoryBody::new("k\u{e9}\"y", limit, offset + limit.unwrap_or(0));
                 let mut got = Vec::new();
                 for part in rows.chunks(chunk) {
                     got.extend_from_slice(&body.write_rows(part));

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use futures_util::TryStreamExt;
-use sqlx::QueryBuilder;
+use sqlx::{QueryBuilder, Row};
 
 use crate::error::{MlflowError, Result};
 use crate::store::runs::{check_run_is_active, fetch_run, RunRow, MLFLOW_RUN_NAME};
@@ -407,10 +407,17 @@ impl Store {
                         None => qb.push(unlimited),
                     };
                     qb.push(" OFFSET ").push_bind(offset as i64);
-                    let mut rows = qb.build_query_as::<HistoryRow>().fetch(p);
+                    let mut rows = qb.build().fetch(p);
                     let mut chunk = Vec::with_capacity(CHUNK);
                     while let Some(row) = rows.try_next().await? {
-                        chunk.push(row);
+                        // The columns' types are fixed by the schema: `try_get`'s type check
+                        // per value (a type-info clone and compare) is work for nothing here.
+                        chunk.push((
+                            row.try_get_unchecked(0)?,
+                            row.try_get_unchecked(1)?,
+                            row.try_get_unchecked(2)?,
+                            row.try_get_unchecked(3)?,
+                        ));
                         if chunk.len() == CHUNK {
                             let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
                             if tx.send(Ok(full)).await.is_err() {
