@@ -31,6 +31,16 @@ pub enum DbCommand {
         #[arg(env = "MLFLOW_BACKEND_STORE_URI")]
         url: String,
     },
+    /// Optional PostgreSQL tuning beyond MLflow's schema (storage and planner statistics
+    /// only; see the README's Performance section); --undo restores MLflow's schema exactly.
+    Tune {
+        /// Database URI, as for `db upgrade`
+        #[arg(env = "MLFLOW_BACKEND_STORE_URI")]
+        url: String,
+        /// Remove the tuning instead of applying it
+        #[arg(long)]
+        undo: bool,
+    },
 }
 
 /// `mlflow server`'s options. `-h` is `--host` there, so help is `--help` only.

@@ -1,4 +1,4 @@
-//! `mlflowd server` and `mlflowd db upgrade`: parse, connect, check the schema, serve.
+//! `mlflowd server`, `mlflowd db upgrade` and `mlflowd db tune`: parse, connect, check the schema, serve.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -34,6 +34,9 @@ fn main() -> ExitCode {
             Command::Db {
                 command: DbCommand::Upgrade { url },
             } => upgrade(&url).await,
+            Command::Db {
+                command: DbCommand::Tune { url, undo },
+            } => tune(&url, undo).await,
         }
     });
     match result {
@@ -60,6 +63,22 @@ async fn upgrade(url: &str) -> Result<(), String> {
             mlflowd::store::db::redact(url)
         ),
         false => println!("Schema already at {}; nothing to do", schema::ALEMBIC_HEAD),
+    }
+    Ok(())
+}
+
+async fn tune(url: &str, undo: bool) -> Result<(), String> {
+    let db = Db::connect(url, 1)
+        .await
+        .map_err(|e| format!("cannot connect: {e}"))?;
+    let result = schema::tune(&db, url, undo).await;
+    db.close().await;
+    result?;
+    let target = mlflowd::store::db::redact(url);
+    if undo {
+        println!("Removed mlflowd's tuning from {target}: MLflow's schema as it was");
+    } else {
+        println!("Tuned {target} (undo with `mlflowd db tune --undo`)");
     }
     Ok(())
 }
