@@ -1140,8 +1140,8 @@ def environment(args: argparse.Namespace) -> str:
         f"Python {platform.python_version()}",
         f"PostgreSQL {pg}; load: {first_line(['wrk', '--version'])} "
         f"(-t {args.wrk_threads}), on the same machine; {first_line(['pgbench', '--version'])}",
-        "databases: " + ("tuned with `mlflowd db tune` (fillfactor 50 on latest_metrics, "
-                         "statistics on params/tags (key, value))" if args.tune
+        "databases: " + ("tuned with `mlflowd db tune` (fillfactor 50 on latest_metrics)"
+                         if args.tune
                          else "MLflow's schema as `db upgrade` creates it, untuned"),
         f"each wrk figure: {args.warmup} s warm-up, then {args.duration} s measured; sequential "
         f"figures: up to {args.seq_requests} requests (at least 3, {args.seq_budget:.0f} s budget)",

@@ -31,8 +31,8 @@ pub enum DbCommand {
         #[arg(env = "MLFLOW_BACKEND_STORE_URI")]
         url: String,
     },
-    /// Optional PostgreSQL tuning beyond MLflow's schema (storage and planner statistics
-    /// only; see the README's Performance section); --undo restores MLflow's schema exactly.
+    /// Optional PostgreSQL tuning beyond MLflow's schema (storage settings only; see the README,
+    /// "The database"); --undo restores MLflow's schema exactly.
     Tune {
         /// Database URI, as for `db upgrade`
         #[arg(env = "MLFLOW_BACKEND_STORE_URI")]
