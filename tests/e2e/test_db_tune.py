@@ -1,46 +1,34 @@
 """`mlflowd db tune`: the optional PostgreSQL tuning beyond MLflow's schema.
 
-It sets `latest_metrics`' fillfactor. What it must guarantee: the data are untouched, Python MLflow still opens the database as
-current, running it twice is harmless, and `--undo` gives back exactly MLflow's schema (the
-pg_dump of `db upgrade`). SQLite and databases without MLflow's schema are refused unchanged.
+It sets `latest_metrics`' fillfactor. What it must guarantee: the data are untouched, Python
+MLflow still opens the database as current, running it twice is harmless, and `--undo` gives
+back exactly MLflow's schema (the pg_dump of `db upgrade`). SQLite and databases without
+MLflow's schema are refused unchanged.
 """
 from __future__ import annotations
 
 import subprocess
 import sys
-import uuid
 
 import pytest
 from test_schema_parity import (
     MLFLOWD_BIN,
     _diff,
-    createdb,
-    dropdb,
     needs_mlflowd,
     pg_db_uri,
     pg_dump_data,
     pg_dump_schema,
     psql,
     run_mlflowd_upgrade,
+    scratch_pg_dbs,
     sqlite_schema,
 )
 
+
 @pytest.fixture
 def pg_dbs():
-    """Factory of uniquely named scratch PG databases, dropped at teardown."""
-    created: list[str] = []
-
-    def make(tag: str) -> str:
-        db = f"mlflowd_tune_{tag}_{uuid.uuid4().hex[:10]}"
-        createdb(db)
-        created.append(db)
-        return db
-
-    try:
+    with scratch_pg_dbs("mlflowd_tune") as make:
         yield make
-    finally:
-        for db in created:
-            dropdb(db)
 
 
 def run_tune(uri: str, *extra: str) -> subprocess.CompletedProcess:

@@ -19,6 +19,7 @@ are meant to be imported by other tests.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -289,13 +290,14 @@ needs_mlflowd = pytest.mark.skipif(
 )
 
 
-@pytest.fixture
-def pg_dbs():
-    """Factory of uniquely named scratch PG databases, dropped at teardown."""
+@contextlib.contextmanager
+def scratch_pg_dbs(prefix: str):
+    """Factory of uniquely named scratch PG databases `<prefix>_<tag>_<random>`, dropped on
+    exit (importable, for other tests' fixtures)."""
     created: list[str] = []
 
     def make(tag: str) -> str:
-        db = f"mlflowd_parity_{tag}_{uuid.uuid4().hex[:10]}"
+        db = f"{prefix}_{tag}_{uuid.uuid4().hex[:10]}"
         createdb(db)
         created.append(db)
         return db
@@ -305,6 +307,12 @@ def pg_dbs():
     finally:
         for db in created:
             dropdb(db)
+
+
+@pytest.fixture
+def pg_dbs():
+    with scratch_pg_dbs("mlflowd_parity") as make:
+        yield make
 
 
 @pytest.fixture(scope="module")
