@@ -71,14 +71,7 @@ impl Db {
     pub async fn connect(uri: &str, max_connections: u32) -> Result<Db, sqlx::Error> {
         match DbUri::parse(uri).map_err(|e| sqlx::Error::Configuration(e.into()))? {
             DbUri::Postgres(pg) => {
-                let mut opts = PgConnectOptions::from_str(&pg)?.application_name("mlflowd");
-                // mlflowd's statements are short; PostgreSQL's JIT compiles any whose estimated
-                // cost passes jit_above_cost, which spent 25-100 ms compiling the 100-run
-                // bulk-interval query that then ran in 110 ms. Left alone if the URI's
-                // `options` set it.
-                if !opts.get_options().is_some_and(|o| o.contains("jit")) {
-                    opts = opts.options([("jit", "off")]);
-                }
+                let opts = PgConnectOptions::from_str(&pg)?.application_name("mlflowd");
                 let pool = PgPoolOptions::new()
                     .max_connections(max_connections)
                     .acquire_timeout(Duration::from_secs(30))

@@ -516,6 +516,11 @@ impl Store {
             // run_uuid first (text, collation-aware) and spill to disk: 100 runs of 1,000
             // points, 215-230 -> 125-140 ms end to end. SQLite has no LATERAL.
             crate::store::db::Db::Pg(p) => {
+                // Its cost estimate passes jit_above_cost, and JIT then spent 25-100 ms
+                // compiling a query that runs in 110 ms. Off for this transaction only: a
+                // startup option would be refused by poolers such as PgBouncer.
+                let mut tx = p.begin().await?;
+                sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
                 let mut qb = QueryBuilder::new(
                     "SELECT r.id AS run_uuid, m.key, m.value, m.timestamp, m.step, m.is_nan, \
                      m.rn, m.cnt FROM UNNEST(",
@@ -529,7 +534,9 @@ impl Store {
                 push_step_range(&mut qb, steps);
                 qb.push(" WINDOW w AS (ORDER BY step, timestamp, value, is_nan)) m WHERE ");
                 push_bucket_start_filter(&mut qb, "m.", k);
-                qb.build_query_as().fetch_all(p).await?
+                let rows = qb.build_query_as().fetch_all(&mut *tx).await?;
+                tx.commit().await?;
+                rows
             }
             crate::store::db::Db::Sqlite(p) => {
                 // One window pass over all runs, partitioned by run.
