@@ -1,4 +1,5 @@
-//! `mlflowd server`, `mlflowd db upgrade` and `mlflowd db tune`: parse, connect, check the schema, serve.
+//! `mlflowd server`, `mlflowd db upgrade` and `mlflowd db tune`: parse, connect, check the
+//! schema, serve.
 
 use std::process::ExitCode;
 use std::sync::Arc;
